@@ -1,0 +1,109 @@
+"""The public Python API: ``ArticleQA``."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from qa.embedding import Embedder
+from qa.index import Index
+from qa.settings import Settings
+from qa.types import Answer, IngestReport
+
+logger = logging.getLogger(__name__)
+
+
+class ArticleQA:
+    """Question answering over an article collection stored under ``home``.
+
+    >>> bot = ArticleQA(home="/tmp/idx")                 # doctest: +SKIP
+    >>> bot.ingest(["articles/", "export.csv"])          # doctest: +SKIP
+    >>> bot.ask("what did Tokayev say about trade?")     # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        home: str | Path | None = None,
+        settings: Settings | None = None,
+        embedder: Embedder | None = None,
+        **overrides: Any,
+    ) -> None:
+        if settings is None:
+            settings = Settings.from_env(home=home, **overrides)
+        elif home is not None or overrides:
+            settings = settings.replace(
+                **({"home": Path(home).expanduser()} if home is not None else {}), **overrides
+            )
+        self.settings = settings
+        self.index = Index(settings, embedder=embedder)
+        self._engine: Any = None
+        self._engine_lock = threading.Lock()
+
+    # ------------------------------------------------------------------ ingest
+    def ingest(
+        self, paths: Iterable[str | Path] | str | Path, prune: bool = False, progress: Any = None
+    ) -> IngestReport:
+        """Add files / folders (recursive). Unchanged articles are skipped before embedding."""
+        from ingest.pipeline import ingest_paths
+
+        if isinstance(paths, str | Path):
+            paths = [paths]
+        return ingest_paths(self.index, paths, prune=prune, progress=progress)
+
+    def ingest_demo(self, name: str = "news100", progress: Any = None) -> IngestReport:
+        """Ingest a demo corpus (``news100`` or ``news``), fetching it once into a cache."""
+        from ingest.demo import demo_csv
+
+        cache = self.settings.demo_cache or (Path(self.settings.home) / "demo")
+        return self.ingest([demo_csv(name, cache)], progress=progress)
+
+    # ------------------------------------------------------------------ reads
+    def stats(self) -> dict[str, Any]:
+        """Articles, chunks, sources (with counts), date range, skipped/duplicate records."""
+        cat = self.index.catalog
+        counts = cat.counts()
+        sources = {
+            r[0] or "(unknown)": r[1]
+            for r in cat.query(
+                "SELECT source, COUNT(*) FROM articles WHERE state='ready' "
+                "GROUP BY source ORDER BY COUNT(*) DESC, source"
+            )
+        }
+        lo, hi = cat.query(
+            "SELECT MIN(published), MAX(published) FROM articles "
+            "WHERE state='ready' AND published IS NOT NULL"
+        )[0]
+        return {
+            "home": str(self.settings.home),
+            "store": self.index.store.location,
+            **counts,
+            "vectors": self.index.store.count(),
+            "sources": sources,
+            "date_from": lo,
+            "date_to": hi,
+        }
+
+    def ask(
+        self,
+        question: str,
+        history: list[dict[str, str]] | None = None,
+        filters: dict[str, Any] | None = None,
+        **options: Any,
+    ) -> Answer:
+        """Answer ``question`` from the articles, with verified citations (or a refusal)."""
+        return self.engine.ask(question, history=history, filters=filters, **options)
+
+    @property
+    def engine(self) -> Any:
+        with self._engine_lock:
+            if self._engine is None:
+                from qa.engine import Engine
+
+                self._engine = Engine(self.index)
+            return self._engine
+
+    def close(self) -> None:
+        self.index.close()

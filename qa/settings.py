@@ -1,0 +1,66 @@
+"""All settings in one place, with ``ARTICLE_QA_*`` environment overrides.
+
+Settings are built in entry points (CLI, app, tests) and passed down; nothing reads the
+environment at import time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "ARTICLE_QA_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Tunable knobs. Environment: ``ARTICLE_QA_<FIELD>`` (upper case)."""
+
+    home: Path = field(default_factory=lambda: Path.home() / ".article-qa")  #: index location
+    chroma_url: str = ""  #: http://host:port of a Chroma server; empty = embedded store
+    collection: str = "articles"  #: Chroma collection name
+    embedder: str = "minilm"  #: minilm (packaged all-MiniLM-L6-v2) | hash (test fake)
+    embed_batch_size: int = 32  #: texts per embedding batch
+    chunk_tokens: int = 200  #: target word-pieces per chunk (model limit 256, incl. header)
+    chunk_overlap_sentences: int = 0  #: sentences repeated between neighbouring chunks
+    top_k: int = 6  #: passages handed to the answerer
+    candidates: int = 40  #: per-retriever candidates before fusion
+    rrf_k: int = 60  #: reciprocal-rank-fusion constant
+    refuse_below: float = 0.38  #: refuse when the best dense cosine is below this
+    answerer: str = "extractive"  #: extractive | llm
+    demo_cache: Path | None = None  #: where the downloaded demo wheel is kept (default: home)
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, then ``ARTICLE_QA_*`` variables, then explicit overrides (not None)."""
+        env = dict(os.environ if env is None else env)
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            raw = env.get(ENV_PREFIX + f.name.upper())
+            if raw is not None and raw != "":
+                values[f.name] = _coerce(f.type, raw, f.name)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        for key in ("home", "demo_cache"):
+            if values.get(key) is not None:
+                values[key] = Path(values[key]).expanduser()
+        return cls(**values)
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+
+def _coerce(type_name: Any, raw: str, name: str) -> Any:
+    t = str(type_name)
+    try:
+        if t.startswith("int"):
+            return int(raw)
+        if t.startswith("float"):
+            return float(raw)
+        if t.startswith("bool"):
+            return raw.strip().lower() in {"1", "true", "yes", "on"}
+    except ValueError as exc:
+        raise ValueError(f"{ENV_PREFIX}{name.upper()}={raw!r}: {exc}") from exc
+    return raw

@@ -1,0 +1,180 @@
+"""The vector store: Chroma, embedded (``PersistentClient``) or a server (``HttpClient``).
+
+This is the only module that imports chromadb. Embeddings are always computed by us and
+passed in; Chroma's default embedding function (which downloads a model) is never used.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import numpy as np
+
+from qa.dates import date_int, from_int
+from qa.types import Chunk
+
+logger = logging.getLogger(__name__)
+
+WRITE_BATCH = 2000  #: rows per Chroma upsert call
+
+
+class StoreError(RuntimeError):
+    """The vector store cannot be opened or reached; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk_id: str
+    similarity: float  #: cosine similarity (1 - cosine distance)
+    metadata: dict[str, Any]
+
+
+def chunk_metadata(chunk: Chunk) -> dict[str, Any]:
+    meta: dict[str, Any] = {
+        "article_id": chunk.article_id,
+        "position": chunk.position,
+        "start": chunk.start,
+        "end": chunk.end,
+        "title": chunk.title[:500],
+        "source": chunk.source,
+        "date": date_int(chunk.published),
+        "url": chunk.url,
+    }
+    if chunk.authors:
+        meta["authors"] = list(chunk.authors)
+    if chunk.sections:
+        meta["sections"] = list(chunk.sections)
+    return meta
+
+
+def chunk_from_row(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
+    return Chunk(
+        id=chunk_id,
+        article_id=str(meta.get("article_id", "")),
+        position=int(meta.get("position", 0)),
+        text=text,
+        start=int(meta.get("start", 0)),
+        end=int(meta.get("end", 0)),
+        title=str(meta.get("title", "")),
+        source=str(meta.get("source", "")),
+        published=from_int(int(meta.get("date", 0) or 0)),
+        authors=tuple(meta.get("authors") or ()),
+        sections=tuple(meta.get("sections") or ()),
+        url=str(meta.get("url", "")),
+    )
+
+
+class ChromaStore:
+    """Chunk vectors + metadata in one Chroma collection (cosine space)."""
+
+    def __init__(self, path: Path | None = None, url: str = "", collection: str = "articles"):
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        try:
+            if url:
+                u = urlparse(url if "//" in url else "http://" + url)
+                self.client = chromadb.HttpClient(
+                    host=u.hostname or "127.0.0.1",
+                    port=u.port or (443 if u.scheme == "https" else 8000),
+                    ssl=u.scheme == "https",
+                    settings=chroma_settings,
+                )
+                self.location = url
+            else:
+                assert path is not None
+                path.mkdir(parents=True, exist_ok=True)
+                self.client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+                self.location = str(path)
+            self.collection = self.client.get_or_create_collection(
+                collection,
+                embedding_function=None,
+                configuration={"hnsw": {"space": "cosine"}},
+            )
+        except Exception as exc:  # chromadb raises many types; name the place and the fix
+            raise StoreError(
+                f"cannot open the Chroma store at {url or path}: {exc}. "
+                + (
+                    "Is the server running (`chroma run --path DIR --port P`)?"
+                    if url
+                    else "If the index is damaged, move the folder away and ingest again."
+                )
+            ) from exc
+
+    def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        for i in range(0, len(chunks), WRITE_BATCH):
+            part = chunks[i : i + WRITE_BATCH]
+            self.collection.upsert(
+                ids=[c.id for c in part],
+                embeddings=vectors[i : i + WRITE_BATCH],
+                documents=[c.text for c in part],
+                metadatas=[chunk_metadata(c) for c in part],  # type: ignore[misc]
+            )
+
+    def delete_articles(self, article_ids: Sequence[str]) -> None:
+        for i in range(0, len(article_ids), 500):
+            part = list(article_ids[i : i + 500])
+            self.collection.delete(where={"article_id": {"$in": part}})
+
+    def delete_ids(self, chunk_ids: Sequence[str]) -> None:
+        for i in range(0, len(chunk_ids), WRITE_BATCH):
+            self.collection.delete(ids=list(chunk_ids[i : i + WRITE_BATCH]))
+
+    def count(self) -> int:
+        return int(self.collection.count())
+
+    def all_ids(self) -> set[str]:
+        ids: set[str] = set()
+        offset, page = 0, 10000
+        while True:
+            got = self.collection.get(include=[], limit=page, offset=offset)["ids"]
+            ids.update(got)
+            if len(got) < page:
+                return ids
+            offset += page
+
+    def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[Hit]:
+        n = self.count()
+        if n == 0 or k <= 0:
+            return []
+        res = self.collection.query(
+            query_embeddings=vector.reshape(1, -1),
+            n_results=min(k, n),
+            where=where or None,
+            include=["distances", "metadatas"],  # type: ignore[list-item]
+        )
+        ids = res["ids"][0]
+        dists = (res["distances"] or [[]])[0]
+        metas = (res["metadatas"] or [[]])[0]
+        return [
+            Hit(cid, 1.0 - float(d), dict(m or {}))
+            for cid, d, m in zip(ids, dists, metas, strict=True)
+        ]
+
+
+def build_where(
+    date_from: int = 0, date_to: int = 0, sources: Sequence[str] = (),
+    article_ids: Sequence[str] = (), authors: Sequence[str] = (),
+) -> dict[str, Any] | None:
+    """A Chroma ``where`` clause from resolved filters (all parameters, no user text as code)."""
+    clauses: list[dict[str, Any]] = []
+    if date_from:
+        clauses.append({"date": {"$gte": int(date_from)}})
+    if date_to:
+        clauses.append({"date": {"$lte": int(date_to)}})
+    if sources:
+        clauses.append({"source": {"$in": list(sources)}})
+    if article_ids:
+        clauses.append({"article_id": {"$in": list(article_ids)}})
+    if authors:
+        ors = [{"authors": {"$contains": a}} for a in authors]
+        clauses.append(ors[0] if len(ors) == 1 else {"$or": ors})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}

@@ -1,0 +1,57 @@
+"""Shared fixtures: offline environment, tiny corpora, bots with the fake or real embedder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+DATA = Path(__file__).parent / "data"
+CORPUS = DATA / "corpus"
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SHARED_ARTICLES = SHARED / "data" / "articles"
+
+
+@pytest.fixture
+def corpus_dir(tmp_path: Path) -> Path:
+    """A writable copy of the fixture corpus (good and broken files)."""
+    dst = tmp_path / "corpus"
+    shutil.copytree(CORPUS, dst)
+    return dst
+
+
+@pytest.fixture
+def shared_sample() -> Path:
+    files = sorted(SHARED_ARTICLES.glob("*.txt")) if SHARED_ARTICLES.is_dir() else []
+    if not files:
+        pytest.skip("../shared/data/articles is not here")
+    return files[0]
+
+
+@pytest.fixture
+def fake_bot(tmp_path: Path):
+    """ArticleQA with the deterministic hash embedder (fast; the model is beside the point)."""
+    from qa import ArticleQA, Settings
+
+    bot = ArticleQA(settings=Settings.from_env(home=tmp_path / "home", embedder="hash"))
+    yield bot
+    bot.close()
+
+
+@pytest.fixture(scope="session")
+def real_bot(tmp_path_factory: pytest.TempPathFactory):
+    """ArticleQA with the real packaged MiniLM over the fixture corpus (built once)."""
+    from qa import ArticleQA
+
+    home = tmp_path_factory.mktemp("real-home")
+    bot = ArticleQA(home=home)
+    bot.ingest([CORPUS])
+    yield bot
+    bot.close()

@@ -1,0 +1,52 @@
+"""Date parsing and sentence splitting."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from qa.dates import date_int, from_int, parse_date
+from qa.text import split_sentences
+
+
+@pytest.mark.parametrize(
+    "raw, want",
+    [
+        ("2017/3/15", dt.date(2017, 3, 15)),
+        ("'          2016/12/30 7:11'", dt.date(2016, 12, 30)),
+        ("2017-03-15T10:22:00Z", dt.date(2017, 3, 15)),
+        ("on 25 JANUARY 2022", dt.date(2022, 1, 25)),
+        ("March 15, 2017", dt.date(2017, 3, 15)),
+        ("15th of March 2017", dt.date(2017, 3, 15)),
+        ("15.03.2017", dt.date(2017, 3, 15)),
+        ("20170315", dt.date(2017, 3, 15)),
+        ("", None),
+        ("soon", None),
+        ("2017/13/45", None),
+    ],
+)
+def test_parse_date(raw: str, want: dt.date | None) -> None:
+    assert parse_date(raw) == want
+
+
+def test_date_int_round_trip() -> None:
+    assert date_int(dt.date(2017, 3, 5)) == 20170305
+    assert from_int(20170305) == dt.date(2017, 3, 5)
+    assert date_int(None) == 0 and from_int(0) is None
+
+
+def test_sentences_are_abbreviation_safe_and_verbatim() -> None:
+    text = (
+        "Rep. John Smith of the U.S. House met Gen. Lee on Jan. 5 in Washington. "
+        "They talked for 2.5 hours. Was it useful? \"Yes,\" said Mr. Smith.\nNew paragraph here."
+    )
+    spans = split_sentences(text)
+    got = [text[s:e] for s, e in spans]
+    assert got == [
+        "Rep. John Smith of the U.S. House met Gen. Lee on Jan. 5 in Washington.",
+        "They talked for 2.5 hours.",
+        "Was it useful?",
+        "\"Yes,\" said Mr. Smith.",
+        "New paragraph here.",
+    ]

@@ -1,0 +1,42 @@
+"""The packaged model loads offline and embeds for real."""
+
+from __future__ import annotations
+
+import os
+import socket
+
+import numpy as np
+import pytest
+
+from qa.embedding import HashEmbedder, MiniLMEmbedder
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    def guard(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OSError("network access attempted in an offline test")
+
+    monkeypatch.setattr(socket.socket, "connect", guard)
+    monkeypatch.setattr(socket, "create_connection", guard)
+
+
+def test_packaged_minilm_loads_offline_and_is_semantic(no_network: None) -> None:
+    assert os.environ.get("HF_HUB_OFFLINE") == "1"
+    emb = MiniLMEmbedder()
+    v = emb.embed(["The president met the prime minister.", "Leaders held talks.", "Pasta recipe"])
+    assert v.shape == (3, 384)
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-4)
+    assert v[0] @ v[1] > v[0] @ v[2] + 0.2
+
+
+def test_order_is_kept_when_sorting_by_length() -> None:
+    emb = MiniLMEmbedder()
+    texts = ["short", "a much longer sentence about elections in France and Germany", "mid text"]
+    batch = emb.embed(texts)
+    single = np.vstack([emb.embed([t]) for t in texts])
+    assert np.allclose(batch, single, atol=1e-4)
+
+
+def test_hash_embedder_is_deterministic() -> None:
+    e = HashEmbedder()
+    assert np.array_equal(e.embed(["a b c"]), e.embed(["a b c"]))
