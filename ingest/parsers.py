@@ -243,7 +243,7 @@ def looks_like_house(text: str) -> bool:
     lines = text.lstrip("\ufeff").splitlines()[:12]
     if lines and _HOUSE_HEADER.match(lines[0]):
         return True
-    return any(_BYLINE.match(l) for l in lines) and any(_BYDATE.match(l) for l in lines)
+    return any(_BYLINE.match(x) for x in lines) and any(_BYDATE.match(x) for x in lines)
 
 
 def _name_case(s: str) -> str:

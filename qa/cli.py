@@ -105,6 +105,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return int(eval_main(args.rest) or 0)
 
 
+def cmd_models(args: argparse.Namespace) -> int:
+    from qa.models import main as models_main
+
+    return int(models_main(args.rest) or 0)
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     from qa.api import ArticleQA
     from qa.doctor import check
@@ -158,6 +164,11 @@ def build_parser() -> argparse.ArgumentParser:
                        add_help=False)
     s.add_argument("rest", nargs=argparse.REMAINDER)
     s.set_defaults(func=cmd_eval)
+
+    s = sub.add_parser("models", help="install / list local LLM weights (see `article-qa models --help`)",
+                       add_help=False)
+    s.add_argument("rest", nargs=argparse.REMAINDER)
+    s.set_defaults(func=cmd_models)
 
     s = sub.add_parser("doctor", help="check that catalog and vectors agree; --repair fixes")
     s.add_argument("--repair", action="store_true")

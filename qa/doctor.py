@@ -41,8 +41,8 @@ def check(index: Index, repair: bool = False) -> list[str]:
             broken |= {
                 r[0]
                 for r in cat.query(
-                    "SELECT DISTINCT article_id FROM chunks WHERE id IN (%s)"
-                    % ",".join("?" * len(missing[:900])),
+                    "SELECT DISTINCT article_id FROM chunks WHERE id IN ({})".format(
+                        ",".join("?" * len(missing[:900]))),
                     missing[:900],
                 )
             }

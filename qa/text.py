@@ -17,7 +17,7 @@ ABBREVIATIONS = {
     "etc", "e.g", "i.e", "al", "approx", "est", "fig", "vol", "pp", "cf", "ca",
     "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
     "mon", "tue", "wed", "thu", "fri", "sat", "sun", "u.s", "u.k", "u.n", "e.u", "d.c", "a.m",
-    "p.m", "u.s.a", "ph.d", "mt", "ft", "ave", "blvd", "rd", "hwy", "no", "op", "ed",
+    "p.m", "u.s.a", "ph.d", "mt", "ft", "ave", "blvd", "rd", "hwy", "op", "ed",
 }
 
 _BOUNDARY = re.compile(r"""([.!?…]+["'”’)\]]*|[.!?]["'”’]?\s*\?)(\s+)(?=["'“‘(\[]?[A-Z0-9])""")
@@ -56,13 +56,13 @@ def _push(spans: list[tuple[int, int]], seg: str, start: int, end: int, base: in
 
 
 STOPWORDS = frozenset(
-    """a an the and or but if of to in on at by for with from as is are was were be been being
-    it its this that these those there here what which who whom whose when where why how
-    do does did done doing have has had having not no nor so than too very can could will would
-    shall should may might must i me my we our you your he him his she her they them their
-    about into over under after before between during through up down out off again further
-    then once all any both each few more most other some such only own same just also
-    s t don now said says say tell told according""".split()
+    """a an the and or but if of to in on at by for with from as is are was were be been being it
+    its this that these those there here what which who whom whose when where why how do does
+    did done doing have has had having not no nor so than too very can could will would shall
+    should may might must i me my we our you your he him his she her they them their about into
+    over under after before between during through up down out off again further then once all
+    any both each few more most other some such only own same just also s t don now said says
+    say tell told according""".split()  # noqa: SIM905
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -124,7 +125,7 @@ def test_chunks_fit_the_model_and_are_verbatim(shared_sample: Path) -> None:
         assert count([c.embed_text])[0] + 2 <= MODEL_MAX_TOKENS
     # the whole body is covered, in order
     assert chunks[0].start == 0 and chunks[-1].end == len(art.text)
-    assert all(a.end <= b.start for a, b in zip(chunks, chunks[1:], strict=False))
+    assert all(a.end <= b.start for a, b in pairwise(chunks))
 
 
 def test_long_sentence_is_split_under_the_limit() -> None:

@@ -1,0 +1,67 @@
+"""Resolve follow-up questions against the chat history (Gradio's ``{role, content}`` shape)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qa.query import Vocabulary, extract_dates, extract_sources
+from qa.spans import name_runs
+
+PRONOUN = re.compile(
+    r"\b(he|she|him|his|hers|they|them|their|it|its|this|that|these|those|there|"
+    r"the (?:article|story|piece|report|same)|this (?:article|story|piece|report))\b",
+    re.I,
+)
+FRAGMENT = re.compile(r"^\s*(?:and|also|but|what about|how about|what of|same for|now)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    text: str  #: the standalone question
+    article_ids: tuple[str, ...] = ()  #: articles the previous answer cited ("it" may mean them)
+    changed: bool = False
+    context: str = ""  #: names from earlier turns that the pronouns refer to
+
+
+def _last(history: list[dict[str, str]], role: str) -> str:
+    for msg in reversed(history):
+        if msg.get("role") == role and isinstance(msg.get("content"), str):
+            return msg["content"]
+    return ""
+
+
+def resolve(
+    question: str,
+    history: list[dict[str, str]] | None,
+    vocab: Vocabulary,
+    previous_ids: tuple[str, ...] = (),
+) -> Resolved:
+    """Turn "and in March?" / "what did he say next?" into a standalone question."""
+    if not history:
+        return Resolved(question)
+    prev_q = _last(history, "user")
+    if not prev_q:
+        return Resolved(question)
+    q = question.strip()
+    is_fragment = bool(FRAGMENT.match(q)) or (
+        len(q.split()) <= 4
+        and not re.match(r"^\s*(?:who|what|when|where|why|how|which|is|are|did|does|do|can)\b", q, re.I)
+    )
+    if is_fragment:
+        frag = FRAGMENT.sub("", q).strip(" ?,.")
+        base = prev_q.rstrip(" ?.!")
+        _, lo, hi, _ = extract_dates(frag, vocab.newest)
+        if lo or hi:
+            base = extract_dates(base, vocab.newest)[0]
+        _, srcs, _ = extract_sources(frag, vocab)
+        if srcs:
+            base = extract_sources(base, vocab)[0]
+        return Resolved(f"{base} {frag}?".replace("  ", " "), previous_ids, True)
+    if PRONOUN.search(q):
+        names = [n.text for n in name_runs(prev_q) if n.text.lower() not in q.lower()]
+        if names:
+            context = ", ".join(dict.fromkeys(names))
+            return Resolved(q, previous_ids, True, context)
+        return Resolved(q, previous_ids, True)
+    return Resolved(question)

@@ -1,0 +1,161 @@
+"""The extractive reader: pick the sentence that answers, and the answer span inside it.
+
+No model: question terms weighted by IDF, the passage's retrieval rank and dense score, the
+expected answer type (who -> a name not in the question, how many -> a number, when -> a date,
+where -> a place), and a penalty for sentences that merely echo the question.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import pairwise
+
+from qa.query import ParsedQuestion
+from qa.spans import Span, candidates
+from qa.text import content_terms, fold, split_sentences, words
+from qa.types import Chunk, ScoredChunk
+
+TYPED = {"PERSON", "DATE", "NUMBER", "MONEY", "PERCENT", "PLACE", "ORG"}
+# question words that carry no topic
+_QWORDS = {"happen", "happened", "mean", "report", "reported", "article", "stori", "story", "new", "news"}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A candidate answer: a sentence (offsets into the article) and maybe a short span."""
+
+    chunk: Chunk
+    start: int  #: sentence start in ``Article.text``
+    end: int
+    sentence: str
+    span: str  #: short answer ("" when the sentence is the answer)
+    span_start: int  #: span offset in the article (-1 without span)
+    score: float
+    match: float  #: share of the question's (IDF-weighted) terms found in the sentence
+    passage_rank: int
+
+
+def _sentences(chunk: Chunk) -> list[tuple[int, int, str]]:
+    out = []
+    for s, e in split_sentences(chunk.text):
+        out.append((chunk.start + s, chunk.start + e, chunk.text[s:e]))
+    return out
+
+
+def question_terms(pq: ParsedQuestion) -> list[str]:
+    terms = [t for t in content_terms(pq.core) if t not in _QWORDS]
+    return list(dict.fromkeys(terms))
+
+
+def _pick_span(
+    sentence: str, kind: str, q_words: set[str], matched_pos: list[int]
+) -> Span | None:
+    cands = candidates(sentence, kind)
+    best: tuple[float, Span] | None = None
+    for c in cands:
+        c_words = set(words(c.text))
+        if c_words and c_words <= q_words:
+            continue  # the question already says it
+        new = len(c_words - q_words) / max(1, len(c_words))
+        dist = min((abs(c.start - p) for p in matched_pos), default=len(sentence))
+        score = new + 1.0 / (1.0 + dist / 25.0)
+        if kind == "PLACE" and c.kind == "PLACE":
+            score += 0.3
+        if kind in ("PERSON", "ORG") and len(c.text.split()) > 1:
+            score += 0.15
+        if best is None or score > best[0]:
+            best = (score, c)
+    return best[1] if best else None
+
+
+def read(
+    pq: ParsedQuestion,
+    passages: list[ScoredChunk],
+    idf: Callable[[str], float],
+    context: Callable[[Chunk], list[Chunk]] | None = None,
+    max_passages: int = 6,
+) -> list[Reading]:
+    """All candidate readings, best first."""
+    terms = question_terms(pq)
+    weights = {t: idf(t) for t in terms}
+    # names carried over from earlier turns ("what did they discuss?") help, but less
+    for t in content_terms(pq.context):
+        if t not in weights:
+            terms.append(t)
+            weights[t] = 0.35 * idf(t)
+    total = sum(weights.values()) or 1.0
+    q_words = set(words(pq.text))
+    kind = pq.answer_type
+    readings: list[Reading] = []
+    seen: set[tuple[str, int]] = set()
+    for rank, sc in enumerate(passages[:max_passages]):
+        chunks = context(sc.chunk) if context else [sc.chunk]
+        title_terms = set(content_terms(sc.chunk.title))
+        dense = sc.dense if sc.dense is not None else 0.0
+        for ch in chunks:
+            own = ch.id == sc.chunk.id
+            prev_terms: set[str] = set()
+            prev_end = -1
+            for s, e, sent in _sentences(ch):
+                # the sentence before, in the same paragraph, often names what "it"/"the line" is
+                same_par = "\n" not in ch.text[max(0, prev_end - ch.start) : s - ch.start]
+                ctx_terms = prev_terms if prev_end >= 0 else set()
+                ctx_weight = 0.25 if same_par else 0.15
+                prev_end = e
+                if (ch.article_id, s) in seen:
+                    continue
+                seen.add((ch.article_id, s))
+                s_terms = set(content_terms(sent))
+                prev_terms = s_terms
+                hit = [t for t in terms if t in s_terms]
+                match = sum(weights[t] for t in hit) / total
+                ctx = sum(weights[t] for t in terms if t not in s_terms and t in ctx_terms) / total
+                title_match = sum(weights[t] for t in terms if t in title_terms and t not in s_terms) / total
+                n_words = len(sent.split())
+                score = 0.62 * match + ctx_weight * ctx + 0.12 * title_match + 0.16 * dense
+                score += 0.10 / (1 + rank) + (0.0 if own else -0.03)
+                # adjacent words of the question in order: phrase match bonus
+                folded = fold(sent)
+                bigrams = sum(
+                    1 for a, b in pairwise(terms)
+                    if re.search(rf"\b{re.escape(a)}\w*\W+(?:\w+\W+)?{re.escape(b)}", folded)
+                )
+                score += 0.04 * min(bigrams, 3)
+                if n_words < 5:
+                    score -= 0.15
+                elif n_words > 60:
+                    score -= 0.05
+                if s_terms and s_terms <= set(terms):
+                    score -= 0.2  # only echoes the question
+                span: Span | None = None
+                if kind in TYPED:
+                    positions = [m.start() for t in hit for m in re.finditer(re.escape(t[:5]), folded)]
+                    span = _pick_span(sent, kind, q_words, positions)
+                    score += 0.12 if span else -0.2
+                readings.append(
+                    Reading(
+                        chunk=ch, start=s, end=e, sentence=sent,
+                        span=span.text if span else "",
+                        span_start=s + span.start if span else -1,
+                        score=score, match=match + 0.5 * ctx, passage_rank=rank,
+                    )
+                )
+    readings.sort(key=lambda r: -r.score)
+    return readings
+
+
+def idf_function(table_idf: dict[str, float]) -> Callable[[str], float]:
+    default = max(table_idf.values(), default=5.0)
+
+    def idf(term: str) -> float:
+        return table_idf.get(term, default) if term else 0.0
+
+    return idf
+
+
+def confidence(r: Reading) -> float:
+    """A 0..1 squashing of the reading score (for display and thresholds)."""
+    return 1 / (1 + math.exp(-8 * (r.score - 0.45)))

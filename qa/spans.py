@@ -1,0 +1,152 @@
+"""Typed candidate spans inside a sentence: numbers, money, percentages, dates, names, places,
+organisations. Pure functions over text; offsets are local to the sentence."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qa.dates import MONTHS
+
+MONTH_RE = "|".join(sorted({m.capitalize() for m in MONTHS}, key=len, reverse=True))
+
+NUMWORD = (
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+    r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
+    r"eighty|ninety|hundreds?|thousands?|millions?|billions?|dozens?|a dozen|several|a few)"
+)
+SCALE = r"(?:\s?(?:million|billion|trillion|thousand|hundred|mln|bln|bn|m|k)\b)?"
+NUM = rf"(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?){SCALE}"
+CUR_PRE = r"(?:US\$|A\$|C\$|HK\$|\$|€|£|¥|₹|USD\s?|EUR\s?|GBP\s?|RMB\s?|CNY\s?|Rs\.?\s?)"
+CUR_POST = (
+    r"(?:US dollars|dollars|euros?|pounds(?: sterling)?|yuan|renminbi|rubles?|roubles?|yen|"
+    r"rupees?|tenge|francs?|pesos?|won|lira|shekels?|dirhams?|riyals?|rand|USD|EUR)"
+)
+MODIFIER = r"(?:(?:about|around|nearly|almost|approximately|roughly|some|more than|over|under|less than|at least|up to|just over|just under)\s+)?"
+
+MONEY = re.compile(rf"{MODIFIER}(?:{CUR_PRE}{NUM}|{NUM}\s?{CUR_POST}|{NUMWORD}\s+(?:million|billion)?\s*{CUR_POST})", re.I)
+PERCENT = re.compile(rf"{MODIFIER}(?:{NUM}|{NUMWORD})\s?(?:%|percent|per cent|percentage points?)", re.I)
+UNIT_WORD = r"(?:\s(?!(?:and|or|of|the|a|in|on|at|to|for|by|with|from|was|were|is|are|has|had|have|said|per|as|than|that|which|who|this|its|their|his|her)\b)[a-z][a-z\-]+){0,2}"
+NUMBER = re.compile(rf"{MODIFIER}(?<![\w.])(?:{NUM}|{NUMWORD}(?:[\s-]{NUMWORD})?)(?![\w.]*\d){UNIT_WORD}", re.I)
+DATE = re.compile(
+    rf"\b(?:(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+)?"
+    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{MONTH_RE})\.?,?\s+\d{{4}}|(?:{MONTH_RE})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|"
+    rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{MONTH_RE})\b|(?:{MONTH_RE})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b|(?:{MONTH_RE})\.?\s+\d{{4}}|"
+    rf"(?:early|mid|late)[\s-](?:{MONTH_RE}|\d{{4}}s?)|\d{{4}}-\d{{2}}-\d{{2}}|(?:in|since|by|until|from)\s+\d{{4}}s?\b|\b(?:1[5-9]|20)\d{{2}}s?\b|"
+    rf"(?:last|next|this)\s+(?:week|month|year|weekend|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|"
+    rf"(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|yesterday|today|tomorrow|"
+    rf"(?:(?<=in )|(?<=since )|(?<=until )|(?<=by )|(?<=from )|(?<=early )|(?<=late ))(?:{MONTH_RE})\b(?!\s+\d))",
+)
+_CAP_WORD = r"(?:[A-Z][\w'’\-]*[\w]|[A-Z]\.?|[A-Z]{2,})"
+_CONNECT = r"(?:\s(?:of|de|del|della|da|di|van|von|der|den|bin|ibn|al|el|la|le|du|dos|y|and|for|the)(?=\s[A-Z]))"
+CAPSEQ = re.compile(rf"(?<![\w])(?:{_CAP_WORD})(?:{_CONNECT}?\s(?:{_CAP_WORD}))*")
+
+NOT_NAMES = frozenset(
+    ["The", "A", "An", "In", "On", "At", "For", "From", "To", "By", "With", "And", "But", "Or", "If", "As", "It", "Its", "This", "That", "These", "Those", "He", "She", "They", "We", "I", "You", "His", "Her", "Their", "Our", "My", "Your", "There", "Here", "When", "Where", "What", "Which", "Who", "Why", "How", "After", "Before", "During", "While", "Since", "Until", "Although", "Though", "However", "Meanwhile", "Also", "Still", "Yet", "So", "Then", "Now", "Today", "Yesterday", "Tomorrow", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December", "Mr", "Mrs", "Ms", "Dr", "Some", "Many", "Most", "More", "All", "Both", "Each", "Every", "No", "Not", "One", "Two", "Three", "Other", "Another", "According", "Last", "Next", "First", "Second", "Third", "Earlier", "Later", "Under", "Over", "Despite", "Following", "Among"]
+)
+TITLES = frozenset(
+    ["President", "Prime", "Minister", "Foreign", "Secretary", "Chancellor", "General", "Gen", "Sen", "Senator", "Rep", "Gov", "Governor", "King", "Queen", "Prince", "Princess", "Pope", "Judge", "Justice", "Mayor", "Chief", "Director", "Dr", "Mr", "Mrs", "Ms", "Sir", "Lord", "Lady", "Ambassador", "Minister", "Deputy", "Vice", "Spokesman", "Spokeswoman", "Chairman", "Chairwoman", "CEO", "Professor", "Prof", "Commander", "Colonel", "Captain", "Officer", "Premier", "Sheikh", "Emir", "Crown", "Defense", "Defence", "Interior", "Finance", "Economy", "Trade", "Health", "Education", "Justice", "Attorney", "State", "US", "U.S.", "UN", "EU"]
+)
+ORG_HINT = re.compile(
+    r"\b(?:Company|Corp|Corporation|Inc|Ltd|Group|Party|Ministry|Department|Agency|Bank|Council|"
+    r"Union|Association|Organi[sz]ation|Committee|Commission|Court|University|Institute|Foundation|"
+    r"Airlines?|Airways|Fund|Service|Office|Federation|Movement|Front|Army|Forces|Police|Club|"
+    r"Assembly|Parliament|Congress|Senate|Times|Post|News|Press|Network|Motors|Technologies|"
+    r"Holdings|Bureau|Authority|Board|Alliance|Coalition|League|Society|Center|Centre|Exchange)\b"
+)
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    text: str
+    kind: str
+
+
+def _strip_span(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s] in " ,;:\"'“”‘’([":
+        s += 1
+    while e > s and text[e - 1] in " ,;:.\"'“”‘’)]":
+        e -= 1
+    return s, e
+
+
+def name_runs(sentence: str) -> list[Span]:
+    out = []
+    for m in CAPSEQ.finditer(sentence):
+        s, e = m.start(), m.end()
+        words = m.group(0).split()
+        # drop leading function words / titles ("The", "President") from the run
+        while words and (words[0].strip(".,") in NOT_NAMES):
+            s += len(words[0]) + 1
+            words = words[1:]
+        if not words:
+            continue
+        s, e = _strip_span(sentence, s, e)
+        text = sentence[s:e]
+        if not text or text in NOT_NAMES:
+            continue
+        out.append(Span(s, e, text, "NAME"))
+    return out
+
+
+def candidates(sentence: str, kind: str) -> list[Span]:
+    """Spans of ``kind`` in the sentence, in order of appearance."""
+    pats = {
+        "MONEY": [MONEY],
+        "PERCENT": [PERCENT],
+        "NUMBER": [MONEY, PERCENT, NUMBER],
+        "DATE": [DATE],
+    }.get(kind)
+    out: list[Span] = []
+    if pats:
+        taken: list[tuple[int, int]] = []
+        for pat in pats:
+            for m in pat.finditer(sentence):
+                s, e = _strip_span(sentence, m.start(), m.end())
+                if e <= s or any(s < te and ts < e for ts, te in taken):
+                    continue
+                if kind == "NUMBER" and (
+                    re.fullmatch(r"(?:19|20)\d\d", sentence[s:e])
+                    or any(d.start() <= s < d.end() for d in DATE.finditer(sentence))
+                ):
+                    continue  # a year or a day of a date is not a count
+                if kind == "DATE":
+                    lead = re.match(r"(?:on|in|since|by|until|from)\s+", sentence[s:e])
+                    if lead and e - s > lead.end():
+                        s += lead.end()
+                taken.append((s, e))
+                out.append(Span(s, e, sentence[s:e], kind))
+        return sorted(out, key=lambda sp: sp.start)
+    if kind in ("PERSON", "PLACE", "ORG"):
+        for sp in name_runs(sentence):
+            text = sp.text
+            is_org = bool(ORG_HINT.search(text)) or (text.isupper() and 2 <= len(text) <= 6)
+            words = text.split()
+            if kind == "PERSON":
+                if is_org or DATE.fullmatch(text):
+                    continue
+                if sp.start == 0 and len(words) == 1:
+                    continue  # a capitalised first word is usually not a name
+                # strip titles: "Chinese President Xi Jinping" -> "Xi Jinping"
+                k = 0
+                for j, w in enumerate(words[:-1]):
+                    if w.strip(".") in TITLES:
+                        k = j + 1
+                if k:
+                    off = sentence.index(words[k], sp.start)
+                    sp = Span(off, sp.end, sentence[off : sp.end], kind)
+                out.append(Span(sp.start, sp.end, sp.text, kind))
+            elif kind == "ORG":
+                if sp.start == 0 and len(words) == 1 and not is_org:
+                    continue
+                out.append(Span(sp.start, sp.end, sp.text, kind))
+            else:  # PLACE: names after a locative preposition, or any name run
+                before = sentence[max(0, sp.start - 12) : sp.start].lower()
+                loc = bool(re.search(r"\b(?:in|at|from|to|near|across|outside|inside|into|of|across)\s+(?:the\s+)?$", before))
+                if sp.start == 0 and len(words) == 1:
+                    continue
+                if not is_org or loc:
+                    out.append(Span(sp.start, sp.end, sp.text, "PLACE" if loc else "NAME"))
+    return out

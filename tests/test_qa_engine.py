@@ -1,0 +1,138 @@
+"""The QA engine end to end on the fixture corpus with the real packaged embedding model."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa import Answer, ArticleQA
+from qa.chain import ArticleRetriever
+from qa.citations import verify
+
+
+def verified(bot: ArticleQA, ans: Answer) -> None:
+    """Every citation's quote is exactly the article text at its offsets."""
+    for c in ans.citations:
+        art = bot.index.catalog.article(c.article_id)
+        assert verify(c, art), c
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("How much did the new rail link to Aktau cost?", "240 million US dollars"),
+        ("Who met Rex Tillerson in Bonn?", "Sergei Lavrov"),
+        ("How many homes lost power during Storm Barbara?", "10,000 homes"),
+        ("Where did the wildfire force people to leave their homes?", "Valparaiso"),
+        ("How much will the new iPad cost?", "329 dollars"),
+        ("When will construction of the new library begin?", "June"),
+        ("By how much did Gazprom increase gas exports to China?", "12 percent"),
+    ],
+)
+def test_factual_questions_get_the_span_and_a_verified_citation(
+    real_bot: ArticleQA, question: str, expected: str
+) -> None:
+    ans = real_bot.ask(question)
+    assert not ans.refused, ans.text
+    assert expected in ans.short_answer, (ans.short_answer, ans.text)
+    assert ans.citations and expected in ans.citations[0].quote
+    verified(real_bot, ans)
+
+
+def test_what_did_someone_say_quotes_the_sentence(real_bot: ArticleQA) -> None:
+    ans = real_bot.ask("What did Kassymbek say about the rail link?")
+    assert not ans.refused
+    assert any("5 million tonnes" in c.quote or "gateway between Asia" in c.quote for c in ans.citations)
+    verified(real_bot, ans)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What is the population of Mars?", "Who won the 1998 football World Cup final?",
+     "How do I bake sourdough bread?"],
+)
+def test_refuses_when_the_articles_do_not_hold_the_answer(real_bot: ArticleQA, question: str) -> None:
+    ans = real_bot.ask(question)
+    assert ans.refused, ans.text
+    assert not ans.citations
+    assert "could not find" in ans.text or "No articles" in ans.text
+
+
+def test_filter_from_the_question_is_applied(real_bot: ArticleQA) -> None:
+    ans = real_bot.ask("What did TASS report on 15 March 2017?")
+    assert ans.filters["sources"] == ["TASS"]
+    assert ans.passages and all(p.chunk.source == "TASS" for p in ans.passages)
+    assert all(p.chunk.published and p.chunk.published.isoformat() == "2017-03-15" for p in ans.passages)
+
+
+def test_explicit_filters_narrow_the_search(real_bot: ArticleQA) -> None:
+    free = real_bot.ask("How much did Gazprom increase gas exports to China?")
+    assert not free.refused
+    only_bbc = real_bot.ask("How much did Gazprom increase gas exports to China?",
+                            filters={"sources": ["BBC"]})
+    assert all(p.chunk.source == "BBC" for p in only_bbc.passages)
+    assert only_bbc.refused
+
+
+def test_date_range_filter(real_bot: ArticleQA) -> None:
+    ans = real_bot.ask("What happened between 1 February 2017 and 28 February 2017?")
+    assert ans.passages
+    assert all("2017-02" in p.chunk.published.isoformat() for p in ans.passages if p.chunk.published)
+
+
+def test_follow_up_resolves_pronouns_from_history(real_bot: ArticleQA) -> None:
+    first = real_bot.ask("Who met Rex Tillerson in Bonn?")
+    history = [{"role": "user", "content": "Who met Rex Tillerson in Bonn?"},
+               {"role": "assistant", "content": first.text}]
+    follow = real_bot.ask("What did they discuss?", history=history)
+    assert follow.rewritten_question and "Tillerson" in follow.rewritten_question
+    assert not follow.refused
+    assert any("Syria and Ukraine" in c.quote for c in follow.citations)
+
+
+def test_follow_up_it_means_the_cited_article(real_bot: ArticleQA) -> None:
+    first = real_bot.ask("How many homes lost power during Storm Barbara?")
+    history = [{"role": "user", "content": "How many homes lost power during Storm Barbara?"},
+               {"role": "assistant", "content": first.text}]
+    follow = real_bot.ask("Which outlet published it?", history=history)
+    assert follow.kind == "metadata" and follow.short_answer == "BBC", follow.text
+
+
+def test_greeting_is_not_a_search(real_bot: ArticleQA) -> None:
+    for q in ("hello!", "Thanks a lot", "thank you"):
+        ans = real_bot.ask(q)
+        assert ans.kind == "chitchat" and not ans.passages and not ans.refused
+
+
+@pytest.mark.parametrize(
+    "question, answer",
+    [
+        ("Who wrote the article about the rail link to Aktau?", "John Smith, Maria Ivanova"),
+        ("Which outlet published the story about Storm Barbara?", "BBC"),
+        ("When was the article about the Aktau rail link published?", "2017-03-15"),
+        ("What is the photo credit in the article about the Aktau rail link?", "Ministry of Transport"),
+        ("Who wrote the article about the Chilean wildfire?", "Ana Lopez"),
+    ],
+)
+def test_metadata_of_one_article(real_bot: ArticleQA, question: str, answer: str) -> None:
+    ans = real_bot.ask(question)
+    assert ans.kind == "metadata"
+    assert ans.short_answer == answer, ans.text
+    verified(real_bot, ans)
+
+
+def test_article_without_author_says_so(real_bot: ArticleQA) -> None:
+    ans = real_bot.ask("Who wrote the article about Storm Barbara?")
+    assert ans.refused and "does not name its author" in ans.text
+
+
+def test_langchain_retriever_composes(real_bot: ArticleQA) -> None:
+    docs = ArticleRetriever(engine=real_bot.engine, k=3).invoke("Lavrov Tillerson Bonn")
+    assert docs and docs[0].metadata["source"] == "TASS"
+    assert "Tillerson" in docs[0].page_content
+    assert real_bot.engine.chain.__class__.__name__ == "RunnableSequence"
+
+
+def test_retrieval_modes(real_bot: ArticleQA) -> None:
+    for mode in ("bm25", "dense", "hybrid"):
+        ans = real_bot.ask("Who met Rex Tillerson in Bonn?", retrieval=mode)
+        assert ans.passages[0].chunk.source == "TASS", mode
