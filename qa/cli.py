@@ -185,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     for noisy in ("httpx", "chromadb", "sentence_transformers", "urllib3"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
-    if args.command in ("serve", "eval") and args.home:
+    if args.command in ("serve", "eval", "models") and args.home:
         os.environ["ARTICLE_QA_HOME"] = str(Path(args.home).expanduser())
     try:
         return int(args.func(args))

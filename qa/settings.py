@@ -40,7 +40,7 @@ class Settings:
     llm_api_key: str = ""  #: key for llm_url (empty: none needed)
     llm_timeout: float = 120.0  #: seconds before a generation is abandoned for the fallback
     llm_max_tokens: int = 200  #: answer length cap, in tokens
-    llm_threads: int = 0  #: local CPU threads (0: all cores)
+    llm_threads: int = 0  #: local CPU threads (0: all cores but one)
     llm_ctx: int = 2048  #: local context window, in tokens
     llm_prompt_tokens: int = 600  #: budget for the passages in the prompt (prefill is slow)
     llm_passages: int = 4  #: passages put in the prompt
