@@ -70,7 +70,9 @@ def ingest_files(
         if progress:
             progress(n - 1, len(files), f"parsing {f.name}")
         cat.clear_log(str(f))
-        for item in parse_file(f):
+        for k, item in enumerate(parse_file(f)):
+            if progress and k and k % 500 == 0:
+                progress(n - 1, len(files), f"parsing {f.name} (record {k})")
             if isinstance(item, Skip):
                 _skip(index, report, item)
                 continue

@@ -51,7 +51,15 @@ class ArticleQA:
 
         if isinstance(paths, str | Path):
             paths = [paths]
-        return ingest_paths(self.index, paths, prune=prune, progress=progress)
+        report = ingest_paths(self.index, paths, prune=prune, progress=progress)
+        self._refresh()
+        return report
+
+    def _refresh(self) -> None:
+        with self._engine_lock:
+            engine = self._engine
+        if engine is not None:
+            engine.retriever.refresh()
 
     def ingest_demo(self, name: str = "news100", progress: Any = None) -> IngestReport:
         """Ingest a demo corpus (``news100`` or ``news``), fetching it once into a cache."""

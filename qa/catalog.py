@@ -136,10 +136,23 @@ class Catalog:
                 (key, value),
             )
 
+    def generation(self) -> int:
+        """A counter bumped by every write (in any process): caches compare against it."""
+        value = self.get_meta("generation")
+        return int(value) if value else 0
+
+    def _bump(self) -> None:
+        """Called inside a write transaction."""
+        self.db.execute(
+            "INSERT INTO meta(key, value) VALUES ('generation', '1') "
+            "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+        )
+
     # ------------------------------------------------------------------ writes
     def mark_pending(self, articles: Sequence[Article]) -> None:
         """Write (or overwrite) articles as pending and drop their old chunk rows."""
         with self._lock, self.db:
+            self._bump()
             for a in articles:
                 self.db.execute("DELETE FROM chunks WHERE article_id = ?", (a.id,))
                 self.db.execute("DELETE FROM article_authors WHERE article_id = ?", (a.id,))
@@ -180,6 +193,7 @@ class Catalog:
     def mark_ready(self, chunks_by_article: dict[str, list[Chunk]]) -> None:
         """Record the chunks and flip the articles to ready, in one transaction."""
         with self._lock, self.db:
+            self._bump()
             for art_id, chunks in chunks_by_article.items():
                 self.db.executemany(
                     'INSERT OR REPLACE INTO chunks(id, article_id, position, start, "end", text, '
@@ -192,6 +206,7 @@ class Catalog:
 
     def delete(self, article_ids: Iterable[str]) -> None:
         with self._lock, self.db:
+            self._bump()
             self.db.executemany("DELETE FROM articles WHERE id = ?", [(i,) for i in article_ids])
 
     def log(self, where: str, kind: str, detail: str) -> None:

@@ -55,7 +55,7 @@ class Engine:
     # ------------------------------------------------------------------ vocabulary
     def vocabulary(self) -> Vocabulary:
         cat = self.index.catalog
-        key = (self.index.generation, cat.counts()["articles"])
+        key = (self.index.generation, cat.generation())
         with self._lock:
             if self._vocab and self._vocab[0] == key:
                 return self._vocab[1]
@@ -97,7 +97,7 @@ class Engine:
         if pq.kind == "chitchat":
             text = THANKS if pq.text.lower().startswith(("thank", "cheers")) else GREETING
             return self._finish(Answer(question=question, text=text, kind="chitchat"), t0, timings)
-        if self.index.catalog.counts()["articles"] == 0:
+        if self.retriever.table.n_articles == 0:
             return self._finish(Answer(
                 question=question, refused=True, kind=pq.kind,
                 text="The index is empty: ingest some articles first (`article-qa ingest PATH`)."),
@@ -224,6 +224,8 @@ class Engine:
             return True
         if best.match < 0.34 and top < self.settings.refuse_below + 0.12:
             return True
+        if best.anchor < 0.2:
+            return True  # the sentence never mentions what is asked about ("wife", "born", ...)
         return best.match < 0.12
 
     def _refusal_text(self, pq: ParsedQuestion) -> str:

@@ -58,7 +58,8 @@ def resolve(
         if srcs:
             base = extract_sources(base, vocab)[0]
         return Resolved(f"{base} {frag}?".replace("  ", " "), previous_ids, True)
-    if PRONOUN.search(q):
+    own_names = [n for n in name_runs(q) if n.start > 0]
+    if PRONOUN.search(q) and not own_names:  # "his visit" after naming Gauck refers to Gauck
         names = [n.text for n in name_runs(prev_q) if n.text.lower() not in q.lower()]
         if names:
             context = ", ".join(dict.fromkeys(names))

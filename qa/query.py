@@ -340,7 +340,8 @@ CHITCHAT = re.compile(
 _ARTICLE_NOUN = r"(?:articles?|stories|story|reports?|pieces?|items?|news(?:\s+items?)?|headlines?|texts?|documents?|publications?|posts?)"
 COLLECTION = [
     re.compile(rf"\bhow many\s+(?:\w+\s+){{0,4}}?{_ARTICLE_NOUN}\b", re.I),
-    re.compile(r"\bhow many\s+(?:different\s+|distinct\s+)?(?:sources|outlets|authors|publishers|days|newspapers)\b", re.I),
+    re.compile(r"\bhow many\s+(?:different\s+|distinct\s+)?(?:sources|outlets|authors|publishers|newspapers|news outlets)\b", re.I),
+    re.compile(r"\bhow many\s+(?:different\s+|distinct\s+)(?:days|dates|months|sections)\b|\bon how many days\b", re.I),
     re.compile(r"\b(?:number|count|total)\s+of\s+(?:\w+\s+){0,3}?" + _ARTICLE_NOUN, re.I),
     re.compile(r"\b(?:which|what)\s+(?:source|outlet|newspaper|publisher|site|agency|broadcaster|author|writer|journalist|day|date|month|week)s?\b.*\b(?:most|fewest|least|more|less|largest|biggest|top)\b", re.I),
     re.compile(r"\b(?:most|fewest)\s+(?:articles|stories|reports)\b", re.I),
@@ -370,7 +371,7 @@ METADATA = [
     (re.compile(r"\b(?:link|url|web address)\s+(?:to|of|for)\s+(?:the|this|that|it)\b(?:\s+(?:article|story|piece|report))?|\bwhat(?:'s| is)\s+the\s+(?:url|link)\b|\bwhere can i read\b", re.I), "url"),
 ]
 
-PERSON_NOUNS = r"(?:minister|president|leader|official|spokes(?:man|woman|person)|chancellor|secretary|ceo|chief|head|director|governor|senator|mayor|king|queen|prince|premier|ambassador|envoy|judge|player|coach|candidate|actor|actress|singer|author|writer|journalist|founder|chairman|chairwoman|commander|general|lawmaker|politician|man|woman|person|prosecutor|lawyer|activist|manager|captain|star|winner|victim|suspect|pope|emperor|dictator|diplomat|economist|analyst|expert|scientist|doctor|professor|officer)"
+PERSON_NOUNS = r"(?:minister|president|leader|official|spokes(?:man|woman|person)|chancellor|secretary|ceo|chief|head|director|governor|senator|mayor|king|queen|prince|premier|ambassador|envoy|judge|player|coach|candidate|actor|actress|singer|author|writer|journalist|founder|chairman|chairwoman|commander|general|lawmaker|politician|man|woman|person|prosecutor|lawyer|activist|manager|captain|star|winner|victim|suspect|pope|emperor|dictator|diplomat|economist|analyst|expert|scientist|doctor|professor|officer|researcher|physicist|chemist|biologist|mathematician|philosopher|explorer|engineer|inventor|architect|artist|painter|poet|novelist|composer|musician|historian|theologian|astronomer|physician|surgeon|ruler|monarch|emperor|general|admiral|bishop|priest|saint|scholar|student|teacher|designer|owner|rapper|band member|quarterback|pitcher|striker|goalkeeper|athlete|entrepreneur|billionaire|businessman|businesswoman|host|presenter|anchor|editor|critic|producer|director|reformer|missionary|commentator|spokesperson|representative|congressman|congresswoman|deputy|mp|nominee)"
 PLACE_NOUNS = r"(?:city|country|countries|town|village|region|province|state|capital|island|port|nation|continent|county|district|area|location|place|venue|airport|border|republic)"
 ORG_NOUNS = r"(?:company|companies|firm|party|organi[sz]ation|agency|group|bank|airline|team|club|union|ministry|department|newspaper|network|university|court|body|institution|carrier|broadcaster|manufacturer|brand|alliance|coalition|militia|movement)"
 

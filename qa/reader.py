@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from qa.query import ParsedQuestion
-from qa.spans import Span, candidates
+from qa.spans import Span, candidates, focus_noun, phrases
 from qa.text import content_terms, fold, split_sentences, words
 from qa.types import Chunk, ScoredChunk
 
@@ -36,6 +36,7 @@ class Reading:
     score: float
     match: float  #: share of the question's (IDF-weighted) terms found in the sentence
     passage_rank: int
+    anchor: float = 1.0  #: share of the question's lower-case content words (what it asks about)
 
 
 def _sentences(chunk: Chunk) -> list[tuple[int, int, str]]:
@@ -43,6 +44,24 @@ def _sentences(chunk: Chunk) -> list[tuple[int, int, str]]:
     for s, e in split_sentences(chunk.text):
         out.append((chunk.start + s, chunk.start + e, chunk.text[s:e]))
     return out
+
+
+_GENERIC = {"name", "call", "known", "kind", "type", "year", "day", "date", "time", "number", "amount",
+            "mani", "many", "much", "first", "last", "main", "one", "two", "also", "get", "go", "make", "take"}
+
+
+def anchor_terms(question: str) -> list[str]:
+    """Stemmed lower-case content words of the question: the attribute or action it asks about
+    ("wife", "born", "population", "won"), as opposed to the names that find the article."""
+    toks = re.findall(r"[A-Za-z][A-Za-z'’\-]*", question)
+    out = []
+    for i, w in enumerate(toks):
+        if i == 0 or not w[0].islower():
+            continue
+        for t in content_terms(w):
+            if t not in _GENERIC and t not in _QWORDS and len(t) > 2:
+                out.append(t)
+    return list(dict.fromkeys(out))
 
 
 def question_terms(pq: ParsedQuestion) -> list[str]:
@@ -71,6 +90,29 @@ def _pick_span(
     return best[1] if best else None
 
 
+def _pick_phrase(
+    sentence: str, focus: tuple[str, ...], q_words: set[str], matched_pos: list[int]
+) -> Span | None:
+    """For "what/which X" questions: the phrase that names an X and is not in the question."""
+    focus_stems = {f[:5] for f in focus}
+    best: tuple[float, Span] | None = None
+    for p in phrases(sentence):
+        p_words = words(p.text)
+        new = [w for w in p_words if w not in q_words]
+        if not new:
+            continue
+        has_focus = any(w[:5] in focus_stems for w in p_words)
+        dist = min((abs(p.start - m) for m in matched_pos), default=len(sentence))
+        score = len(new) / len(p_words) + (1.0 if has_focus else 0.0) + 1.0 / (1.0 + dist / 30.0)
+        score += 0.2 if p.text[:1].isupper() else 0.0
+        score -= 0.05 * max(0, len(p_words) - 5)
+        if best is None or score > best[0]:
+            best = (score, p)
+    if best is None or best[0] < (1.2 if focus else 1.0):
+        return None
+    return best[1]
+
+
 def read(
     pq: ParsedQuestion,
     passages: list[ScoredChunk],
@@ -88,7 +130,14 @@ def read(
             weights[t] = 0.35 * idf(t)
     total = sum(weights.values()) or 1.0
     q_words = set(words(pq.text))
+    anchors = anchor_terms(pq.core)
+    anchor_total = sum(idf(t) for t in anchors)
     kind = pq.answer_type
+    focus = focus_noun(pq.text) if kind == "OTHER" else ()
+    # "what is / what does X ..." questions want a phrase; "what did X say", why and how want sentences
+    phrase_ok = kind == "OTHER" and bool(re.match(r"^\s*(?:what|which)\b", pq.text, re.I)) and not re.search(
+        r"\b(?:say|said|says|think|thinks|believe|argue|argued|claim|warn|warned|tell|told|explain|"
+        r"describe|mean|happen|happened|report|reported|announce|announced|do|did|does)\b", pq.text, re.I)
     readings: list[Reading] = []
     seen: set[tuple[str, int]] = set()
     for rank, sc in enumerate(passages[:max_passages]):
@@ -115,7 +164,9 @@ def read(
                 ctx = sum(weights[t] for t in terms if t not in s_terms and t in ctx_terms) / total
                 title_match = sum(weights[t] for t in terms if t in title_terms and t not in s_terms) / total
                 n_words = len(sent.split())
-                score = 0.62 * match + ctx_weight * ctx + 0.12 * title_match + 0.16 * dense
+                anchor = (sum(idf(t) for t in anchors if t in s_terms or t in ctx_terms) / anchor_total
+                          if anchor_total else 1.0)
+                score = 0.62 * match + ctx_weight * ctx + 0.12 * title_match + 0.16 * dense + 0.15 * anchor
                 score += 0.10 / (1 + rank) + (0.0 if own else -0.03)
                 # adjacent words of the question in order: phrase match bonus
                 folded = fold(sent)
@@ -135,12 +186,16 @@ def read(
                     positions = [m.start() for t in hit for m in re.finditer(re.escape(t[:5]), folded)]
                     span = _pick_span(sent, kind, q_words, positions)
                     score += 0.12 if span else -0.2
+                elif focus or phrase_ok:
+                    positions = [m.start() for t in hit for m in re.finditer(re.escape(t[:5]), folded)]
+                    span = _pick_phrase(sent, focus, q_words, positions)
                 readings.append(
                     Reading(
                         chunk=ch, start=s, end=e, sentence=sent,
                         span=span.text if span else "",
                         span_start=s + span.start if span else -1,
                         score=score, match=match + 0.5 * ctx, passage_rank=rank,
+                        anchor=anchor,
                     )
                 )
     readings.sort(key=lambda r: -r.score)

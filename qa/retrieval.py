@@ -25,6 +25,8 @@ from qa.types import Chunk, ScoredChunk
 
 logger = logging.getLogger(__name__)
 
+REBUILD_EVERY = 20.0  #: seconds; see HybridRetriever.table
+
 
 @dataclass
 class ChunkTable:
@@ -41,6 +43,10 @@ class ChunkTable:
     bm25: object | None
     idf: dict[str, float]
     key: tuple[int, int]
+
+    @property
+    def n_articles(self) -> int:
+        return len(self.by_article)
 
     @classmethod
     def build(cls, index: Index) -> ChunkTable:
@@ -84,7 +90,7 @@ class ChunkTable:
             by_article=by_article,
             bm25=bm25,
             idf=idf,
-            key=(index.generation, len(chunks)),
+            key=(index.generation, index.catalog.generation()),
         )
         logger.info("lexical index: %d chunks in %.1f s", len(chunks), time.perf_counter() - t0)
         return table
@@ -120,15 +126,52 @@ class HybridRetriever:
         self.rrf_k = rrf_k
         self._table: ChunkTable | None = None
         self._lock = threading.Lock()
+        self._built_at = 0.0
+        self._rebuilding = False
 
     @property
     def table(self) -> ChunkTable:
+        """The lexical table, rebuilt when the index changed.
+
+        While an ingest keeps changing the index, questions are served from the previous table
+        (rebuilt in the background at most every ``REBUILD_EVERY`` seconds) instead of waiting
+        for a rebuild after every write group.
+        """
+        key = (self.index.generation, self.index.catalog.generation())
         with self._lock:
-            key = (self.index.generation, self.index.catalog.counts()["chunks"])
-            if self._table is None or self._table.key != key:
+            table = self._table
+            if table is not None and table.key == key:
+                return table
+            if table is None or time.monotonic() - self._built_at > REBUILD_EVERY:
                 self._table = ChunkTable.build(self.index)
                 self._table.key = key
-            return self._table
+                self._built_at = time.monotonic()
+                return self._table
+            if not self._rebuilding:
+                self._rebuilding = True
+                threading.Thread(target=self._rebuild, name="lexical-rebuild", daemon=True).start()
+            return table
+
+    def _rebuild(self) -> None:
+        try:
+            time.sleep(REBUILD_EVERY / 4)
+            key = (self.index.generation, self.index.catalog.generation())
+            table = ChunkTable.build(self.index)
+            table.key = key
+            with self._lock:
+                self._table = table
+                self._built_at = time.monotonic()
+        except Exception:  # a failed background rebuild is retried by the next question
+            logger.exception("background rebuild of the lexical index failed")
+        finally:
+            self._rebuilding = False
+
+    def refresh(self) -> None:
+        """Rebuild now (after an ingest in this process, so its articles are searchable at once)."""
+        with self._lock:
+            self._table = ChunkTable.build(self.index)
+            self._table.key = (self.index.generation, self.index.catalog.generation())
+            self._built_at = time.monotonic()
 
     # ---------------------------------------------------------------- sides
     def lexical(self, query: str, mask: np.ndarray | None, n: int) -> list[tuple[int, float]]:

@@ -29,7 +29,7 @@ class Settings:
     top_k: int = 6  #: passages handed to the answerer
     candidates: int = 40  #: per-retriever candidates before fusion
     rrf_k: int = 60  #: reciprocal-rank-fusion constant
-    refuse_below: float = 0.38  #: refuse when the best dense cosine is below this
+    refuse_below: float = 0.35  #: refuse when the best dense cosine is below this
     answerer: str = "extractive"  #: extractive | llm
     demo_cache: Path | None = None  #: where the downloaded demo wheel is kept (default: home)
     # generative answerer (qa/generator.py; needs the `llm` extra)

@@ -26,7 +26,7 @@ MODIFIER = r"(?:(?:about|around|nearly|almost|approximately|roughly|some|more th
 
 MONEY = re.compile(rf"{MODIFIER}(?:{CUR_PRE}{NUM}|{NUM}\s?{CUR_POST}|{NUMWORD}\s+(?:million|billion)?\s*{CUR_POST})", re.I)
 PERCENT = re.compile(rf"{MODIFIER}(?:{NUM}|{NUMWORD})\s?(?:%|percent|per cent|percentage points?)", re.I)
-UNIT_WORD = r"(?:\s(?!(?:and|or|of|the|a|in|on|at|to|for|by|with|from|was|were|is|are|has|had|have|said|per|as|than|that|which|who|this|its|their|his|her)\b)[a-z][a-z\-]+){0,2}"
+UNIT_WORD = r"(?:\s(?!(?:and|or|of|the|a|in|on|at|to|for|by|with|from|was|were|is|are|has|had|have|said|per|as|than|that|which|who|this|its|their|his|her)\b)[a-z][a-z\-]+)?"
 NUMBER = re.compile(rf"{MODIFIER}(?<![\w.])(?:{NUM}|{NUMWORD}(?:[\s-]{NUMWORD})?)(?![\w.]*\d){UNIT_WORD}", re.I)
 DATE = re.compile(
     rf"\b(?:(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+)?"
@@ -149,4 +149,70 @@ def candidates(sentence: str, kind: str) -> list[Span]:
                     continue
                 if not is_org or loc:
                     out.append(Span(sp.start, sp.end, sp.text, "PLACE" if loc else "NAME"))
+    return out
+
+
+# ----------------------------------------------------------------------------- untyped phrases
+
+_FUNCTION = frozenset(
+    """a an the and or but if of to in on at by for with from as is are was were be been being it its
+    this that these those there here what which who whom whose when where why how do does did done
+    have has had having not no nor so than too very can could will would shall should may might must
+    he him his she her they them their we our you your i me my also just only into over under after
+    before between during through up down out off about against within without while since until
+    although though because however said says say told according including such other another
+    across all each every some any both many much more most toward towards among upon via per onto
+    around near beyond behind below above then now thus yet still""".split()
+)
+_PHRASE_TOKEN = re.compile(r"[A-Za-z0-9][\w'’\-.%$€£]*[\w%]|[A-Za-z0-9$€£]")
+
+
+def focus_noun(question: str) -> tuple[str, ...]:
+    """Words naming what a what/which question asks for: "what pathway ..." -> ("pathway",)."""
+    m = re.search(
+        r"\b(?:what|which)\s+(?:kind of\s+|type of\s+|sort of\s+|form of\s+|name of\s+(?:the\s+)?)?"
+        r"([a-z]{3,})(?:\s+([a-z]{3,}))?",
+        question.lower(),
+    )
+    if not m:
+        return ()
+    verbish = {"did", "does", "was", "were", "are", "has", "had", "happened", "happens", "can", "could", "will"}
+    out = []
+    for w in (m.group(1), m.group(2)):
+        if not w or w in _FUNCTION or w in verbish:
+            break
+        out.append(w)
+    return tuple(out)
+
+
+def phrases(sentence: str) -> list[Span]:
+    """Maximal runs of content words (a crude noun-phrase chunker; "of" may join two runs)."""
+    out: list[Span] = []
+    toks = [(m.start(), m.end(), m.group(0)) for m in _PHRASE_TOKEN.finditer(sentence)]
+    cur: list[tuple[int, int, str]] = []
+
+    def flush() -> None:
+        while cur and cur[-1][2].lower() in _FUNCTION:
+            cur.pop()
+        if cur:
+            s, e = cur[0][0], cur[-1][1]
+            s, e = _strip_span(sentence, s, e)
+            if e > s:
+                out.append(Span(s, e, sentence[s:e], "PHRASE"))
+        cur.clear()
+
+    for i, (s, e, w) in enumerate(toks):
+        low = w.lower()
+        gap = sentence[cur[-1][1] : s] if cur else ""
+        if cur and re.search(r"[,;:()\"“”]", gap):
+            flush()
+        if low in _FUNCTION:
+            nxt = toks[i + 1][2].lower() if i + 1 < len(toks) else ""
+            if low in {"of", "and"} and cur and nxt and nxt not in _FUNCTION:
+                cur.append((s, e, w))
+                continue
+            flush()
+            continue
+        cur.append((s, e, w))
+    flush()
     return out

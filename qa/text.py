@@ -62,7 +62,7 @@ STOPWORDS = frozenset(
     should may might must i me my we our you your he him his she her they them their about into
     over under after before between during through up down out off again further then once all
     any both each few more most other some such only own same just also s t don now said says
-    say tell told according""".split()  # noqa: SIM905
+    say tell told according""".split()
 )
 
 

@@ -1,0 +1,107 @@
+"""The chat in a real browser: Debian's chromium driven headless by Playwright.
+
+Never downloads a browser (no ``playwright install``): skips when /usr/bin/chromium is absent.
+Screenshots go to test-artifacts/ (gitignored).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import CORPUS
+from .test_app import running_app
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
+
+@pytest.fixture(scope="module")
+def page_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, str]]:
+    if not CHROMIUM.exists():
+        pytest.skip("no /usr/bin/chromium (apt-get install -y chromium); browser tests skipped")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from qa import ArticleQA
+
+    home = tmp_path_factory.mktemp("browser-home")
+    bot = ArticleQA(home=home)
+    bot.ingest([CORPUS])
+    with running_app(bot, home / "uploads") as url, sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        outside: list[str] = []
+        page.on("request", lambda r: outside.append(r.url)
+                if not r.url.startswith(("http://127.0.0.1", "data:", "blob:")) else None)
+        page.goto(url)
+        page.wait_for_selector("#aqa-input textarea", timeout=60_000)
+        yield page, url
+        browser.close()
+        assert outside == [], f"the page tried to reach other hosts: {outside[:5]}"
+    bot.close()
+
+
+def ask(page: Any, question: str) -> Any:
+    n = page.locator(".aqa-msg").count()
+    page.fill("#aqa-input textarea", question)
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        f"document.querySelectorAll('.aqa-msg').length > {n}", timeout=120_000
+    )
+    return page.locator(".aqa-msg").last
+
+
+def test_question_gets_an_answer_with_a_source_card(page_url: tuple[Any, str]) -> None:
+    page, _ = page_url
+    msg = ask(page, "who met Tillerson?")
+    assert "Sergei Lavrov" in msg.inner_text()
+    card = msg.locator(".aqa-card").first
+    assert "Lavrov meets Tillerson in Bonn" in card.inner_text()
+    assert "TASS" in card.locator(".aqa-meta").inner_text()
+    assert "15 March 2017" in card.locator(".aqa-meta").inner_text()
+    assert card.locator("mark").inner_text().startswith("Russian Foreign Minister Sergei Lavrov")
+    assert card.locator("a").first.get_attribute("href") == "http://tass.com/politics/1002"
+    assert msg.locator(".aqa-ref").count() >= 1  # numbered inline citation
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "browser-answer.png"))
+
+
+def test_refusal_is_shown_differently(page_url: tuple[Any, str]) -> None:
+    page, _ = page_url
+    msg = ask(page, "Who won the 2018 FIFA World Cup final?")
+    assert msg.locator(".aqa-refusal").count() == 1
+    assert msg.locator(".aqa-card:not(.aqa-related)").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "browser-refusal.png"))
+
+
+def test_panel_shows_the_collection_and_ingests_an_upload(
+    page_url: tuple[Any, str], tmp_path: Path
+) -> None:
+    page, _ = page_url
+    stats = page.locator("#aqa-stats")
+    stats.wait_for(timeout=30_000)
+    m = re.search(r"([\d,]+)\s*articles", stats.inner_text())
+    assert m, stats.inner_text()
+    before = int(m[1].replace(",", ""))
+    assert before >= 8
+    doc = tmp_path / "lighthouse.md"
+    doc.write_text("---\ntitle: Ballycotton lighthouse repainted\ndate: 2017-03-22\n"
+                   "source: Cork Examiner\n---\nVolunteers repainted the Ballycotton "
+                   "lighthouse bright purple on Saturday.\n")
+    page.get_by_text("Add articles").click()
+    page.locator("#aqa-upload input[type=file]").set_input_files(str(doc))
+    report = page.locator("#aqa-upload-report")
+    report.locator("li").first.wait_for(timeout=60_000)
+    assert "lighthouse.md: 1 added" in report.inner_text()
+    page.wait_for_function(
+        f"document.querySelector('#aqa-stats').innerText.includes('{before + 1}')",
+        timeout=30_000,
+    )
+    page.locator("#aqa-panel").screenshot(path=str(ARTIFACTS / "browser-panel.png"))

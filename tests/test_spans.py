@@ -1,0 +1,43 @@
+"""Typed candidate spans and phrases."""
+
+from __future__ import annotations
+
+from qa.spans import candidates, focus_noun, phrases
+
+
+def texts(sentence: str, kind: str) -> list[str]:
+    return [c.text for c in candidates(sentence, kind)]
+
+
+S1 = (
+    "Bilateral trade turnover reaches new record highs, according to Tokayev, "
+    "making US$17 billion in 11 months of 2021."
+)
+S2 = "Chinese President Xi Jinping chaired the virtual summit in Beijing on Tuesday, 25 January 2022, with 5 leaders."
+
+
+def test_money_and_numbers() -> None:
+    assert texts(S1, "MONEY") == ["US$17 billion"]
+    assert "11 months" in texts(S1, "NUMBER")
+    assert texts("Around 10,000 homes lost power.", "NUMBER") == ["Around 10,000 homes"]
+    assert texts("Exports rose 12 percent in February.", "PERCENT") == ["12 percent"]
+    assert texts("The line cost 240 million US dollars.", "MONEY") == ["240 million US dollars"]
+
+
+def test_dates() -> None:
+    assert texts(S2, "DATE") == ["Tuesday, 25 January 2022"]
+    assert texts("Construction will begin in June.", "DATE") == ["June"]
+    assert texts(S1, "DATE") == ["2021"]
+    assert "25 January" not in " ".join(texts(S2, "NUMBER"))  # a day of a date is not a count
+
+
+def test_people_skip_titles_and_first_words() -> None:
+    assert texts(S2, "PERSON")[0] == "Xi Jinping"
+    assert "Bilateral" not in texts(S1, "PERSON")
+
+
+def test_phrases_and_focus() -> None:
+    s = "Ribonucleases and the RNA interference pathway are conserved across all eukaryotes."
+    assert "RNA interference pathway" in [p.text for p in phrases(s)]
+    assert focus_noun("What pathway is present in all eukaryotes?") == ("pathway",)
+    assert focus_noun("What did Tokayev say?") == ()
