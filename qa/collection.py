@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from qa.citations import make_citation
 from qa.dates import from_int, human
-from qa.query import ParsedQuestion
+from qa.query import ParsedQuestion, extract_dates
 from qa.text import split_sentences
 from qa.types import Answer, Article, Citation
 
@@ -51,7 +51,8 @@ SCAFFOLD = re.compile(
     r"collection|corpus|index|archive|by|from|per|distribution|of|in|different|distinct|"
     r"period|time ?span|date range|time range|time frame|cover|covers|span|spans|range|"
     r"were there|are there|has the|had the|wrote most|write most|and|or|to|for|it|its|their|"
-    r"one|ones|has|many|much|number|count)\b",
+    r"one|ones|has|many|much|number|count|contain|contains|exist|exists|demo|dataset|data set|"
+    r"week|weeks|overall|altogether|so far)\b",
     re.I,
 )
 
@@ -74,9 +75,14 @@ def parse_collection(pq: ParsedQuestion) -> CollectionQuery:
     elif re.search(r"\bmention(?:s|ed|ing)?\b|\bcontain(?:s|ing)?\b|\brefer(?:s|ring)? to\b", q):
         topic_scope = "mention"
     core = pq.core
+    for _ in range(3):  # a second date phrase ("the first week of March (1-7 March)") is no topic
+        stripped, lo, hi, _flags = extract_dates(core, None)
+        if not (lo or hi):
+            break
+        core = stripped
     # quoted topics are taken as they are
     quoted = re.search(r"[\"“']([^\"”']{2,60})[\"”']", core)
-    topic = quoted.group(1) if quoted else re.sub(r"\s+", " ", SCAFFOLD.sub(" ", re.sub(r"[?!.,:;]", " ", core))).strip()
+    topic = quoted.group(1) if quoted else re.sub(r"\s+", " ", SCAFFOLD.sub(" ", re.sub(r"[?!.,:;()\[\]{}]", " ", core))).strip()
     group = ""
     for pat, name in GROUPS:
         if re.search(rf"\b(?:which|what|how many|per|by|each|every|different|distinct)\s+(?:\w+\s+)?(?:{pat})\b|\b(?:{pat})\s+(?:has|had|have|published|wrote|ran|with)\b", q):
@@ -97,7 +103,7 @@ def parse_collection(pq: ParsedQuestion) -> CollectionQuery:
     if re.search(r"\b(most|fewest)\s+(?:articles|stories|reports)\b", q):
         return CollectionQuery("rank", group=group or "source", order=order, topic=topic,
                                topic_scope=topic_scope)
-    if group and re.search(r"\b(?:what|which)\s+(?:sources|outlets|publishers|authors)\s+(?:are|do|does|did|have|were)\b", q):
+    if group and re.search(r"\b(?:what|which)\s+(?:news\s+)?(?:sources|outlets|publishers|authors|newspapers|agencies)\s+(?:are|do|does|did|have|were)\b", q):
         return CollectionQuery("rank", group=group, topic=topic, topic_scope=topic_scope)
     return CollectionQuery("list", extreme="first" if pq.earliest and not pq.latest else "last",
                            topic=topic, topic_scope=topic_scope)
@@ -139,8 +145,9 @@ def _where(pq: ParsedQuestion) -> tuple[str, list[Any]]:
 
 
 def _topic_regex(topic: str) -> re.Pattern[str]:
+    """Word-initial match, any ending: "North Korea" finds "North Korean", "Trump" "Trump's"."""
     words = [re.escape(w) for w in topic.split()]
-    return re.compile(r"(?<!\w)" + r"[\s\-]+".join(words) + r"(?:s|es|'s|’s)?(?!\w)", re.I)
+    return re.compile(r"(?<!\w)" + r"[\s\-]+".join(words), re.I)
 
 
 def matching_articles(engine: Engine, pq: ParsedQuestion, cq: CollectionQuery) -> list[dict[str, Any]]:

@@ -68,7 +68,10 @@ class Engine:
             "WHERE state='ready' AND published_int > 0")[0]
         from qa.dates import from_int
 
-        vocab = Vocabulary(sources, authors, sections, from_int(hi or 0), from_int(lo or 0))
+        months = frozenset(
+            (r[0] // 100, r[0] % 100) for r in cat.query(
+                "SELECT DISTINCT published_int / 100 FROM articles WHERE state='ready' AND published_int > 0"))
+        vocab = Vocabulary(sources, authors, sections, from_int(hi or 0), from_int(lo or 0), months)
         with self._lock:
             self._vocab = (key, vocab)
         return vocab

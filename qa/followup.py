@@ -51,9 +51,9 @@ def resolve(
     if is_fragment:
         frag = FRAGMENT.sub("", q).strip(" ?,.")
         base = prev_q.rstrip(" ?.!")
-        _, lo, hi, _ = extract_dates(frag, vocab.newest)
+        _, lo, hi, _ = extract_dates(frag, vocab.newest, vocab.months)
         if lo or hi:
-            base = extract_dates(base, vocab.newest)[0]
+            base = extract_dates(base, vocab.newest, vocab.months)[0]
         _, srcs, _ = extract_sources(frag, vocab)
         if srcs:
             base = extract_sources(base, vocab)[0]

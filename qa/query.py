@@ -28,6 +28,7 @@ class Vocabulary:
     sections: tuple[str, ...] = ()
     newest: dt.date | None = None
     oldest: dt.date | None = None
+    months: frozenset[tuple[int, int]] = frozenset()  #: (year, month) pairs that have articles
 
     def source_aliases(self) -> list[tuple[str, str]]:
         """(alias, canonical source), longest alias first."""
@@ -153,12 +154,28 @@ PUBLICATION_CUES = re.compile(
 )
 
 
+HOLIDAYS: dict[str, tuple[int, int]] = {
+    "christmas eve": (12, 24), "christmas day": (12, 25), "christmas": (12, 25),
+    "boxing day": (12, 26), "new year's eve": (12, 31), "new year's day": (1, 1),
+    "valentine's day": (2, 14), "st patrick's day": (3, 17), "st. patrick's day": (3, 17),
+    "international women's day": (3, 8), "women's day": (3, 8), "halloween": (10, 31),
+    "independence day": (7, 4), "may day": (5, 1),
+}
+
+
 def _month_range(y: int, m: int) -> tuple[dt.date, dt.date]:
     return dt.date(y, m, 1), dt.date(y, m, calendar.monthrange(y, m)[1])
 
 
-def _year_for(month: int, day: int, newest: dt.date | None) -> int:
-    """A month named without a year: the latest such month not after the newest article."""
+Months = frozenset[tuple[int, int]]
+
+
+def _year_for(month: int, day: int, newest: dt.date | None, months: Months = frozenset()) -> int:
+    """A month named without a year: the latest such month that has articles (else the latest
+    one not after the newest article)."""
+    have = sorted((y for y, m in months if m == month), reverse=True)
+    if have:
+        return have[0]
     ref = newest or dt.date.today()
     y = ref.year
     try:
@@ -169,7 +186,7 @@ def _year_for(month: int, day: int, newest: dt.date | None) -> int:
     return y
 
 
-def _point_range(expr: str, newest: dt.date | None) -> tuple[dt.date, dt.date] | None:
+def _point_range(expr: str, newest: dt.date | None, months: Months = frozenset()) -> tuple[dt.date, dt.date] | None:
     e = expr.strip().rstrip(",")
     if re.fullmatch(_DAY, e, re.I):
         d = parse_date(e)
@@ -188,20 +205,22 @@ def _point_range(expr: str, newest: dt.date | None) -> tuple[dt.date, dt.date] |
         else:
             return None
         try:
-            d = dt.date(_year_for(month, day, newest), month, day)
+            d = dt.date(_year_for(month, day, newest, months), month, day)
         except ValueError:
             return None
         return d, d
     if re.fullmatch(_MONTH_NOYEAR, e, re.I):
         month = MONTHS[e.lower().rstrip(".")]
-        return _month_range(_year_for(month, 1, newest), month)
+        return _month_range(_year_for(month, 1, newest, months), month)
     if re.fullmatch(_YEAR, e):
         y = int(e)
         return dt.date(y, 1, 1), dt.date(y, 12, 31)
     return None
 
 
-def extract_dates(q: str, newest: dt.date | None) -> tuple[str, dt.date | None, dt.date | None, dict[str, bool]]:
+def extract_dates(
+    q: str, newest: dt.date | None, months: Months = frozenset()
+) -> tuple[str, dt.date | None, dt.date | None, dict[str, bool]]:
     """Find date phrases; return the question without them and the range they give."""
     flags = {"latest": False, "earliest": False}
     lo: dt.date | None = None
@@ -213,37 +232,61 @@ def extract_dates(q: str, newest: dt.date | None) -> tuple[str, dt.date | None, 
         text = text.replace(m.group(0), " ", 1)
 
     ref = newest or dt.date.today()
-    # ranges first
+    # day ranges inside one month: "the first week of March", "between 10 and 20 March 2017", "1-7 March"
+    m = re.search(rf"\b(?:in\s+|during\s+)?the\s+(first|second|third|fourth|last)\s+week\s+of\s+({MONTH_RE})\.?(?:,?\s+(\d{{4}}))?", text, re.I)
+    if m:
+        month = MONTHS[m[2].lower()]
+        year = int(m[3]) if m[3] else _year_for(month, 1, newest, months)
+        last = calendar.monthrange(year, month)[1]
+        start = {"first": 1, "second": 8, "third": 15, "fourth": 22, "last": last - 6}[m[1].lower()]
+        lo, hi = dt.date(year, month, start), dt.date(year, month, min(start + 6, last))
+        cut(m)
+    m = None if lo else re.search(rf"\b(?:between\s+|from\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s*(?:and|to|-|–|until|till)\s*(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({MONTH_RE})\.?(?:,?\s+(\d{{4}}))?\b", text, re.I)
+    if m:
+        month = MONTHS[m[3].lower()]
+        year = int(m[4]) if m[4] else _year_for(month, int(m[1]), newest, months)
+        try:
+            lo, hi = dt.date(year, month, int(m[1])), dt.date(year, month, int(m[2]))
+            cut(m)
+        except ValueError:
+            lo = hi = None
+    m = None if lo else re.search(rf"\b(?:on\s+)?({'|'.join(HOLIDAYS)})(?:\s+(?:of\s+)?(\d{{4}}))?", text, re.I)
+    if m:
+        month, day = HOLIDAYS[m[1].lower().replace("’", "'")]
+        year = int(m[2]) if m[2] else _year_for(month, day, newest, months)
+        lo = hi = dt.date(year, month, day)
+        cut(m)
+    # ranges
     m = re.search(rf"\b(?:between|from)\s+({_POINT})\s+(?:and|to|until|till|through|-)\s+({_POINT})", text, re.I)
     if m:
-        a, b = _point_range(m[1], newest), _point_range(m[2], newest)
+        a, b = _point_range(m[1], newest, months), _point_range(m[2], newest, months)
         if a and b:
             lo, hi = a[0], b[1]
             cut(m)
     if lo is None and hi is None:
         m = re.search(rf"\b(?:since|after)\s+({_POINT})", text, re.I)
-        if m and (r := _point_range(m[1], newest)):
+        if m and (r := _point_range(m[1], newest, months)):
             lo = r[0] if m.group(0).lower().startswith("since") else r[1] + dt.timedelta(days=1)
             cut(m)
         m = re.search(rf"\b(?:before|until|till|up to|by)\s+({_POINT})", text, re.I)
-        if m and (r := _point_range(m[1], newest)):
+        if m and (r := _point_range(m[1], newest, months)):
             hi = r[0] - dt.timedelta(days=1) if m.group(0).lower().startswith("before") else r[1]
             cut(m)
     if lo is None and hi is None:
         for pat in (_DAY, _MONTH, _DAY_NOYEAR):
             m = re.search(rf"(?:\b(?:on|in|of|during|for|from|dated)\s+(?:the\s+)?)?\b({pat})\b", text, re.I)
-            if m and (r := _point_range(m[1], newest)):
+            if m and (r := _point_range(m[1], newest, months)):
                 lo, hi = r
                 cut(m)
                 break
     if lo is None and hi is None:
         m = re.search(rf"\b(?:in|during|of|from)\s+({_MONTH_NOYEAR})\b(?!\s+\d)", text, re.I)
-        if m and not re.match(r"may\b", m[1], re.I) and (r := _point_range(m[1], newest)):
+        if m and not re.match(r"may\b", m[1], re.I) and (r := _point_range(m[1], newest, months)):
             lo, hi = r
             cut(m)
         else:
             m = re.search(rf"\b(?:in|during|of)\s+({_YEAR})\b", text, re.I)
-            if m and (r := _point_range(m[1], newest)):
+            if m and (r := _point_range(m[1], newest, months)):
                 lo, hi = r
                 cut(m)
     # relative to the newest article
@@ -346,12 +389,12 @@ COLLECTION = [
     re.compile(r"\b(?:which|what)\s+(?:source|outlet|newspaper|publisher|site|agency|broadcaster|author|writer|journalist|day|date|month|week)s?\b.*\b(?:most|fewest|least|more|less|largest|biggest|top)\b", re.I),
     re.compile(r"\b(?:most|fewest)\s+(?:articles|stories|reports)\b", re.I),
     re.compile(rf"^\s*(?:please\s+)?(?:list|show|give|find|get|display|name)\s+(?:me\s+)?(?:all\s+|the\s+|some\s+)?(?:\w+\s+){{0,3}}?{_ARTICLE_NOUN}\b", re.I),
-    re.compile(rf"^\s*(?:what|which)\s+(?:\w+\s+)?{_ARTICLE_NOUN}\s+(?:were|was|are|did|have|has)\b", re.I),
+    re.compile(rf"^\s*(?:what|which)\s+(?:\w+\s+){{0,3}}?{_ARTICLE_NOUN}\s+(?:were|was|are|did|have|has|is)\b", re.I),
     re.compile(r"\bwhat did\s+.+?\s+(?:publish|run|post|cover)\b", re.I),
     re.compile(rf"\b(?:latest|newest|most recent|recent|first|earliest|oldest|last)\s+{_ARTICLE_NOUN}\b", re.I),
     re.compile(rf"\bwhen was the (?:first|last|latest|earliest|most recent|newest|oldest)\s+(?:\w+\s+)?{_ARTICLE_NOUN}\b", re.I),
     re.compile(r"\b(?:what|which)\s+(?:period|time ?span|date range|dates|time range|time frame)\b.*\b(?:cover|span|collection|corpus|index|archive|articles)\b", re.I),
-    re.compile(r"\b(?:what|which)\s+(?:sources|outlets|publishers|authors)\s+(?:are|do|does|did|have|were)\b", re.I),
+    re.compile(r"\b(?:what|which)\s+(?:news\s+)?(?:sources|outlets|publishers|authors|newspapers|agencies)\s+(?:are|do|does|did|have|were)\b", re.I),
     re.compile(rf"^\s*(?:all\s+|any\s+)?(?:\w+\s+)?{_ARTICLE_NOUN}\s+(?:from|about|on|by|published|in|with|mentioning)\b", re.I),
     re.compile(r"\bdistribution\s+of\b|\bper\s+(?:day|source|outlet|month)\b|\bby\s+(?:source|outlet|day|month)\b\s*\??$", re.I),
 ]
@@ -419,7 +462,7 @@ def parse_question(
 ) -> ParsedQuestion:
     q = re.sub(r"\s+", " ", question).strip()
     kind, meta_field = classify(q)
-    core, lo, hi, flags = extract_dates(q, vocab.newest)
+    core, lo, hi, flags = extract_dates(q, vocab.newest, vocab.months)
     core, sources, unknown = extract_sources(core, vocab)
     core, authors = extract_names(core, vocab.authors)
     sections = tuple(
