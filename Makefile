@@ -19,7 +19,7 @@ run: install
 	GRADIO_ANALYTICS_ENABLED=False HF_HUB_OFFLINE=1 $(BIN)/python app.py
 
 lint: install
-	$(BIN)/ruff check qa ingest eval tests app.py bench
+	$(BIN)/ruff check qa ingest eval tests app.py $(wildcard bench)
 	$(BIN)/mypy qa ingest eval app.py
 
 test: install lint
