@@ -194,6 +194,8 @@ class Engine:
         return max((h.dense for h in hits if h.dense is not None), default=0.0)
 
     def _strong(self, hits: list[ScoredChunk]) -> bool:
+        if hits and all(h.dense is None for h in hits):
+            return True  # lexical-only retrieval: the reader decides
         return bool(hits) and self._top(hits) >= self.settings.refuse_below
 
     def _step_answer(self, state: dict[str, Any]) -> Answer:
@@ -222,10 +224,13 @@ class Engine:
         return self._compose(question, pq, best, readings, hits, filters, state["timings"])
 
     def _refuse(self, pq: ParsedQuestion, hits: list[ScoredChunk], best: Reading) -> bool:
-        top = self._top(hits)
-        if top < self.settings.refuse_below:
-            return True
-        if best.match < 0.34 and top < self.settings.refuse_below + 0.12:
+        if any(h.dense is not None for h in hits):  # (retrieval="bm25" has no dense scores)
+            top = self._top(hits)
+            if top < self.settings.refuse_below:
+                return True
+            if best.match < 0.34 and top < self.settings.refuse_below + 0.12:
+                return True
+        elif best.match < 0.34:
             return True
         if best.anchor < 0.2:
             return True  # the sentence never mentions what is asked about ("wife", "born", ...)
