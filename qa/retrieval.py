@@ -25,8 +25,6 @@ from qa.types import Chunk, ScoredChunk
 
 logger = logging.getLogger(__name__)
 
-REBUILD_EVERY = 20.0  #: seconds; see HybridRetriever.table
-
 
 @dataclass
 class ChunkTable:
@@ -49,8 +47,10 @@ class ChunkTable:
         return len(self.by_article)
 
     @classmethod
-    def build(cls, index: Index) -> ChunkTable:
+    def build(cls, index: Index, token_cache: dict[str, list[str]] | None = None) -> ChunkTable:
         t0 = time.perf_counter()
+        cache = token_cache if token_cache is not None else {}
+        seen: set[str] = set()
         chunks: list[Chunk] = []
         tokens: list[list[str]] = []
         for r in index.catalog.iter_chunks():
@@ -62,7 +62,13 @@ class ChunkTable:
                 sections=tuple(json.loads(r["sections"])), url=r["url"],
             )
             chunks.append(c)
-            tokens.append(content_terms(c.header + "\n" + c.text) or ["<empty>"])
+            toks = cache.get(c.id)
+            if toks is None:
+                toks = cache[c.id] = content_terms(c.header + "\n" + c.text) or ["<empty>"]
+            tokens.append(toks)
+            seen.add(c.id)
+        for gone in set(cache) - seen:  # chunks deleted since the last build
+            del cache[gone]
         bm25 = None
         idf: dict[str, float] = {}
         if chunks:
@@ -126,52 +132,27 @@ class HybridRetriever:
         self.rrf_k = rrf_k
         self._table: ChunkTable | None = None
         self._lock = threading.Lock()
-        self._built_at = 0.0
-        self._rebuilding = False
+        self._tokens: dict[str, list[str]] = {}  #: chunk id -> BM25 tokens, kept across rebuilds
 
     @property
     def table(self) -> ChunkTable:
-        """The lexical table, rebuilt when the index changed.
+        """The lexical table, rebuilt when the index changed (in this or another process).
 
-        While an ingest keeps changing the index, questions are served from the previous table
-        (rebuilt in the background at most every ``REBUILD_EVERY`` seconds) instead of waiting
-        for a rebuild after every write group.
+        Rebuilds are cheap after the first: chunk tokens are cached by chunk id, so only new
+        chunks are tokenised and BM25 is re-indexed from the cache.
         """
         key = (self.index.generation, self.index.catalog.generation())
         with self._lock:
-            table = self._table
-            if table is not None and table.key == key:
-                return table
-            if table is None or time.monotonic() - self._built_at > REBUILD_EVERY:
-                self._table = ChunkTable.build(self.index)
+            if self._table is None or self._table.key != key:
+                self._table = ChunkTable.build(self.index, self._tokens)
                 self._table.key = key
-                self._built_at = time.monotonic()
-                return self._table
-            if not self._rebuilding:
-                self._rebuilding = True
-                threading.Thread(target=self._rebuild, name="lexical-rebuild", daemon=True).start()
-            return table
-
-    def _rebuild(self) -> None:
-        try:
-            time.sleep(REBUILD_EVERY / 4)
-            key = (self.index.generation, self.index.catalog.generation())
-            table = ChunkTable.build(self.index)
-            table.key = key
-            with self._lock:
-                self._table = table
-                self._built_at = time.monotonic()
-        except Exception:  # a failed background rebuild is retried by the next question
-            logger.exception("background rebuild of the lexical index failed")
-        finally:
-            self._rebuilding = False
+            return self._table
 
     def refresh(self) -> None:
         """Rebuild now (after an ingest in this process, so its articles are searchable at once)."""
         with self._lock:
-            self._table = ChunkTable.build(self.index)
+            self._table = ChunkTable.build(self.index, self._tokens)
             self._table.key = (self.index.generation, self.index.catalog.generation())
-            self._built_at = time.monotonic()
 
     # ---------------------------------------------------------------- sides
     def lexical(self, query: str, mask: np.ndarray | None, n: int) -> list[tuple[int, float]]:

@@ -6,11 +6,12 @@ passed in; Chroma's default embedding function (which downloads a model) is neve
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 import numpy as np
@@ -21,6 +22,7 @@ from qa.types import Chunk
 logger = logging.getLogger(__name__)
 
 WRITE_BATCH = 2000  #: rows per Chroma upsert call
+T = TypeVar("T")
 
 
 class StoreError(RuntimeError):
@@ -69,6 +71,25 @@ def chunk_from_row(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
     )
 
 
+def _guarded(method: Callable[..., T]) -> Callable[..., T]:
+    """Turn any failure of the vector store into a StoreError that says where and what to do."""
+
+    @functools.wraps(method)
+    def wrapper(self: ChromaStore, *args: Any, **kwargs: Any) -> T:
+        try:
+            return method(self, *args, **kwargs)
+        except StoreError:
+            raise
+        except Exception as exc:  # chromadb and httpx raise many types
+            hint = ("is the Chroma server running and reachable?" if self.url
+                    else "if the index is damaged, run `article-qa doctor` or ingest into a new --home")
+            raise StoreError(
+                f"the vector store at {self.location} failed ({type(exc).__name__}: {exc}); {hint}"
+            ) from exc
+
+    return wrapper
+
+
 class ChromaStore:
     """Chunk vectors + metadata in one Chroma collection (cosine space)."""
 
@@ -77,6 +98,8 @@ class ChromaStore:
         from chromadb.config import Settings as ChromaSettings
 
         chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        self.url = url
+        self.location = url or str(path)
         try:
             if url:
                 u = urlparse(url if "//" in url else "http://" + url)
@@ -107,6 +130,7 @@ class ChromaStore:
                 )
             ) from exc
 
+    @_guarded
     def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
         for i in range(0, len(chunks), WRITE_BATCH):
             part = chunks[i : i + WRITE_BATCH]
@@ -117,18 +141,22 @@ class ChromaStore:
                 metadatas=[chunk_metadata(c) for c in part],  # type: ignore[misc]
             )
 
+    @_guarded
     def delete_articles(self, article_ids: Sequence[str]) -> None:
         for i in range(0, len(article_ids), 500):
             part: list[Any] = list(article_ids[i : i + 500])
             self.collection.delete(where={"article_id": {"$in": part}})  # type: ignore[dict-item]
 
+    @_guarded
     def delete_ids(self, chunk_ids: Sequence[str]) -> None:
         for i in range(0, len(chunk_ids), WRITE_BATCH):
             self.collection.delete(ids=list(chunk_ids[i : i + WRITE_BATCH]))
 
+    @_guarded
     def count(self) -> int:
         return int(self.collection.count())
 
+    @_guarded
     def all_ids(self) -> set[str]:
         ids: set[str] = set()
         offset, page = 0, 10000
@@ -139,6 +167,7 @@ class ChromaStore:
                 return ids
             offset += page
 
+    @_guarded
     def vectors(self, chunk_ids: Sequence[str]) -> dict[str, np.ndarray]:
         """Stored embeddings of the given chunks."""
         if not chunk_ids:
@@ -147,6 +176,7 @@ class ChromaStore:
         embs = got["embeddings"] if got["embeddings"] is not None else []
         return {cid: np.asarray(v, dtype=np.float32) for cid, v in zip(got["ids"], embs, strict=True)}
 
+    @_guarded
     def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[Hit]:
         n = self.count()
         if n == 0 or k <= 0:
