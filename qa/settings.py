@@ -22,7 +22,7 @@ class Settings:
     home: Path = field(default_factory=lambda: Path.home() / ".article-qa")  #: index location
     chroma_url: str = ""  #: http://host:port of a Chroma server; empty = embedded store
     collection: str = "articles"  #: Chroma collection name
-    embedder: str = "minilm"  #: minilm (packaged all-MiniLM-L6-v2) | hash (test fake)
+    embedder: str = "minilm"  #: minilm (packaged all-MiniLM-L6-v2) | minilm-int8 (ONNX, ~1.8x faster) | hash (fake)
     embed_batch_size: int = 32  #: texts per embedding batch
     chunk_tokens: int = 200  #: target word-pieces per chunk (model limit 256, incl. header)
     chunk_overlap_sentences: int = 0  #: sentences repeated between neighbouring chunks

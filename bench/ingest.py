@@ -1,0 +1,249 @@
+"""Ingest speed and memory: article-qa (two embedders) vs a plain LangChain pipeline.
+
+    python -m bench.ingest --corpus news100 [--rounds 2] [--systems langchain,minilm,minilm-int8]
+    python -m bench.ingest --corpus news --rounds 1          # full demo corpus, ~25 min a system
+
+Every system runs in its own fresh process (so ``ru_maxrss`` is its own peak memory) into a
+new temporary home, one after the other; with several rounds the order rotates. Ratios are
+against the LangChain baseline of the same round:
+
+* baseline: our CSV parser (same articles) -> ``RecursiveCharacterTextSplitter(1000, 200)`` ->
+  ``HuggingFaceEmbeddings`` (the same packaged all-MiniLM-L6-v2) -> ``Chroma.from_documents``.
+* ours: ``ArticleQA(settings=Settings.from_env(home=tmp, embedder=...)).ingest(...)``, then the
+  same ingest again (unchanged corpus) to time the re-ingest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.common import (
+    Machine,
+    demo_cache,
+    demo_path,
+    dir_mb,
+    emit,
+    peak_rss_mb,
+    rss_mb,
+    run_child,
+    save,
+    setup_logging,
+)
+
+logger = logging.getLogger(__name__)
+
+SYSTEMS = ("langchain", "minilm", "minilm-int8")
+
+
+# ---------------------------------------------------------------------- children
+def child_ours(csv: Path, home: Path, embedder: str, reingest: bool) -> dict[str, Any]:
+    from qa import ArticleQA, Settings
+
+    t0 = time.perf_counter()
+    bot = ArticleQA(settings=Settings.from_env(home=home, embedder=embedder,
+                                               demo_cache=demo_cache()))
+    emb = bot.index.embedder  # load the model now, so it is timed apart from the ingest
+    load_s = time.perf_counter() - t0
+    rss_loaded = rss_mb()
+    t1 = time.perf_counter()
+    rep = bot.ingest([csv])
+    ingest_s = time.perf_counter() - t1
+    out: dict[str, Any] = {
+        "system": f"article-qa ({embedder})",
+        "embedder": emb.name,
+        "load_s": load_s,
+        "ingest_s": ingest_s,
+        "articles_in": len(rep.added) + len(rep.duplicates) + len(rep.unchanged),
+        "articles_indexed": len(rep.added),
+        "duplicates": len(rep.duplicates),
+        "skipped": len(rep.skipped),
+        "chunks": rep.chunks_added,
+        "rss_after_load_mb": rss_loaded,
+        "rss_after_ingest_mb": rss_mb(),
+    }
+    if reingest:
+        t2 = time.perf_counter()
+        rep2 = bot.ingest([csv])
+        out["reingest_s"] = time.perf_counter() - t2
+        out["reingest_embedded_chunks"] = rep2.chunks_added
+        out["reingest_unchanged"] = len(rep2.unchanged)
+    out["vectors"] = bot.index.store.count()
+    bot.close()
+    out["peak_rss_mb"] = peak_rss_mb()
+    out["index_mb"] = dir_mb(home)
+    return out
+
+
+def child_langchain(csv: Path, home: Path, reingest: bool) -> dict[str, Any]:
+    from langchain_chroma import Chroma
+    from langchain_core.documents import Document
+    from langchain_huggingface import HuggingFaceEmbeddings
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    from qa.embedding import packaged_model_path
+
+    t0 = time.perf_counter()
+    emb = HuggingFaceEmbeddings(
+        model_name=str(packaged_model_path()),
+        model_kwargs={"device": "cpu"},
+        encode_kwargs={"normalize_embeddings": True, "batch_size": 32},
+    )
+    load_s = time.perf_counter() - t0
+    rss_loaded = rss_mb()
+
+    def run(directory: Path) -> tuple[int, int, float, Any]:
+        from ingest.parsers import Skip, parse_file
+
+        t = time.perf_counter()
+        docs = [
+            Document(
+                page_content=f"{a.title}\n\n{a.text}" if a.title else a.text,
+                metadata={"source": a.source, "title": a.title, "url": a.url,
+                          "date": a.published.isoformat() if a.published else ""},
+            )
+            for a in parse_file(csv)
+            if not isinstance(a, Skip)
+        ]
+        splits = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200).split_documents(docs)
+        db = Chroma.from_documents(
+            splits, emb, persist_directory=str(directory), collection_name="articles",
+            collection_metadata={"hnsw:space": "cosine"},
+        )
+        return len(docs), len(splits), time.perf_counter() - t, db
+
+    n_docs, n_chunks, ingest_s, db = run(home)
+    out: dict[str, Any] = {
+        "system": "LangChain baseline",
+        "embedder": "all-MiniLM-L6-v2 (HuggingFaceEmbeddings)",
+        "load_s": load_s,
+        "ingest_s": ingest_s,
+        "articles_in": n_docs,
+        "articles_indexed": n_docs,
+        "duplicates": 0,
+        "skipped": 0,
+        "chunks": n_chunks,
+        "rss_after_load_mb": rss_loaded,
+        "rss_after_ingest_mb": rss_mb(),
+    }
+    if reingest:
+        # the plain pipeline has no record of what it stored: it embeds and adds everything again
+        _, n2, reingest_s, db = run(home)
+        out["reingest_s"] = reingest_s
+        out["reingest_embedded_chunks"] = n2
+    out["vectors"] = db._collection.count()
+    out["peak_rss_mb"] = peak_rss_mb()
+    out["index_mb"] = dir_mb(home)
+    return out
+
+
+# ---------------------------------------------------------------------- parent
+def ensure_int8_built() -> None:
+    """Build the cached int8 model before any timing (a one-off, reported separately)."""
+    from qa.onnx_embedder import ensure_int8_model
+
+    t = time.perf_counter()
+    path = ensure_int8_model()
+    logger.info("int8 model ready at %s (%.1f s)", path, time.perf_counter() - t)
+
+
+def run_rounds(csv: Path, systems: list[str], rounds: int, reingest: bool,
+               child_args: list[str] | None = None) -> list[dict[str, Any]]:
+    """Each round runs every system once (rotating the order); returns one row per run."""
+    rows: list[dict[str, Any]] = []
+    for r in range(rounds):
+        order = systems[r % len(systems):] + systems[: r % len(systems)]
+        for system in order:
+            with tempfile.TemporaryDirectory(prefix=f"bench-{system}-") as tmp:
+                args = ["--child", system, "--csv", str(csv), "--home", str(Path(tmp) / "home")]
+                if reingest:
+                    args.append("--reingest")
+                logger.info("round %d: %s", r + 1, system)
+                res = run_child("bench.ingest", args + (child_args or []))
+            res["round"] = r + 1
+            res["key"] = system
+            rows.append(res)
+            logger.info("  %s: %d articles, %d chunks in %.1f s (peak %.0f MB)", system,
+                        res["articles_in"], res["chunks"], res["ingest_s"], res["peak_rss_mb"])
+    return rows
+
+
+def summarise(rows: list[dict[str, Any]], baseline: str = "langchain") -> list[dict[str, Any]]:
+    """Per system: medians over rounds, and ratios vs the baseline of the same round."""
+    base_by_round = {r["round"]: r for r in rows if r["key"] == baseline}
+    out = []
+    for key in dict.fromkeys(r["key"] for r in rows):
+        mine = [r for r in rows if r["key"] == key]
+        med = {f: statistics.median(r[f] for r in mine)
+               for f in ("load_s", "ingest_s", "peak_rss_mb", "rss_after_load_mb", "index_mb")}
+        s: dict[str, Any] = {
+            "key": key,
+            "system": mine[0]["system"],
+            "runs": len(mine),
+            "articles_in": mine[0]["articles_in"],
+            "articles_indexed": mine[0]["articles_indexed"],
+            "chunks": mine[0]["chunks"],
+            **{k: round(v, 2) for k, v in med.items()},
+            "articles_per_s": round(mine[0]["articles_in"] / med["ingest_s"], 2),
+            "chunks_per_s": round(mine[0]["chunks"] / med["ingest_s"], 2),
+        }
+        if all("reingest_s" in r for r in mine):
+            s["reingest_s"] = round(statistics.median(r["reingest_s"] for r in mine), 2)
+            s["reingest_fraction"] = round(
+                statistics.median(r["reingest_s"] / r["ingest_s"] for r in mine), 3)
+            s["reingest_embedded_chunks"] = mine[0].get("reingest_embedded_chunks")
+        ratios = [base_by_round[r["round"]]["ingest_s"] / r["ingest_s"]
+                  for r in mine if r["round"] in base_by_round]
+        if ratios:
+            s["speed_vs_baseline"] = round(statistics.median(ratios), 2)
+            s["speed_vs_baseline_each_round"] = [round(x, 2) for x in ratios]
+        out.append(s)
+    return out
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any] | None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--corpus", default="news100", help="news100 | news | a CSV path")
+    ap.add_argument("--systems", default=",".join(SYSTEMS))
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--no-reingest", action="store_true", help="skip the unchanged re-ingest")
+    ap.add_argument("--name", default="", help="result name (default ingest-<corpus>)")
+    ap.add_argument("--child", choices=[*SYSTEMS, "hash"], help=argparse.SUPPRESS)
+    ap.add_argument("--csv", help=argparse.SUPPRESS)
+    ap.add_argument("--home", help=argparse.SUPPRESS)
+    ap.add_argument("--reingest", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("-v", "--verbose", action="store_true")
+    args = ap.parse_args(argv)
+    setup_logging(args.verbose)
+    machine = Machine.describe()
+
+    if args.child:
+        csv, home = Path(args.csv), Path(args.home)
+        if args.child == "langchain":
+            emit(child_langchain(csv, home, args.reingest))
+        else:
+            emit(child_ours(csv, home, args.child, args.reingest))
+        return None
+
+    systems = [s.strip() for s in args.systems.split(",") if s.strip()]
+    if "minilm-int8" in systems:
+        ensure_int8_built()
+    csv = demo_path(args.corpus)
+    rows = run_rounds(csv, systems, args.rounds, not args.no_reingest)
+    result = {"corpus": args.corpus, "rounds": args.rounds, "runs": rows,
+              "summary": summarise(rows, systems[0] if "langchain" not in systems else "langchain")}
+    save(args.name or f"ingest-{Path(args.corpus).stem}", result, machine=machine)
+    for s in result["summary"]:
+        print(f"{s['system']:30s} {s['articles_per_s']:7.2f} art/s {s['chunks_per_s']:7.1f} chunks/s"
+              f"  x{s.get('speed_vs_baseline', 1):.2f}  peak {s['peak_rss_mb']:.0f} MB"
+              f"  re-ingest {s.get('reingest_fraction', '-')}")
+    return result
+
+
+if __name__ == "__main__":
+    main()

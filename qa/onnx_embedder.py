@@ -1,0 +1,233 @@
+"""all-MiniLM-L6-v2 as an int8 ONNX model, run with onnxruntime (no torch at query time).
+
+The int8 model is built locally from the packaged fp32 weights on first use - export with
+``torch.onnx`` (TorchScript exporter), fuse the BERT graph with onnxruntime's transformer
+optimizer, quantise the weights to int8 per channel - and cached as a ``.onnx`` file named by
+a fingerprint of the source weights and the recipe. Nothing is downloaded. Building needs
+torch, transformers and ``onnx``; running the cached model needs only onnxruntime and
+tokenizers.
+
+Vectors agree with the fp32 model at cosine ~0.99 (see BENCHMARKS.md); indexes built with one
+embedder must be queried with the same one (``Index`` checks the recorded name).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import logging
+import os
+import tempfile
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qa.embedding import DIM, MODEL_MAX_TOKENS, packaged_model_path
+
+logger = logging.getLogger(__name__)
+
+RECIPE = "export-eager-opset17+bert-fusion+dynamic-int8-per-channel:v1"  #: bump to rebuild
+HIDDEN, HEADS = 384, 12
+
+
+def default_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/article-qa/models`` (``~/.cache/...``), read when called."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "article-qa" / "models"
+
+
+def fingerprint(model_dir: Path) -> str:
+    """Short digest of the source weights, config and recipe: the cache key."""
+    h = hashlib.sha256(RECIPE.encode())
+    for name in ("config.json", "model.safetensors"):
+        with open(model_dir / name, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    return h.hexdigest()[:16]
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock between processes (several app workers may start at once)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def ensure_int8_model(model_dir: Path | None = None, cache_dir: Path | None = None) -> Path:
+    """Path of the cached int8 model, building it (once, ~20 s) when it is missing."""
+    model_dir = model_dir or packaged_model_path()
+    cache_dir = cache_dir or default_cache_dir()
+    out = cache_dir / f"all-MiniLM-L6-v2-int8-{fingerprint(model_dir)}.onnx"
+    if out.exists():
+        return out
+    with _file_lock(cache_dir / ".build.lock"):
+        if out.exists():  # another process built it while we waited
+            return out
+        logger.info("building the int8 ONNX model into %s (once)", out)
+        with tempfile.TemporaryDirectory(dir=cache_dir) as tmp:
+            part = build_model(model_dir, Path(tmp))
+            os.replace(part, out)
+    return out
+
+
+def build_model(model_dir: Path, workdir: Path, quantize: bool = True) -> Path:
+    """Export -> fuse -> quantise inside ``workdir``; returns the model path.
+
+    ``quantize=False`` stops after the fusion (an fp32 ONNX model, for benchmarks).
+    """
+    fp32 = workdir / "fp32.onnx"
+    _export_fp32(model_dir, fp32)
+    fused = workdir / "fused.onnx"
+    try:
+        from onnxruntime.transformers.optimizer import optimize_model
+
+        opt = optimize_model(
+            str(fp32), model_type="bert", num_heads=HEADS, hidden_size=HIDDEN, opt_level=1
+        )
+        opt.save_model_to_file(str(fused))
+    except Exception as exc:  # the fusion is a speed-up only; the plain graph is correct
+        logger.warning("BERT graph fusion failed (%s); quantising the plain export", exc)
+        fused = fp32
+    if not quantize:
+        return fused
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    int8 = workdir / "int8.onnx"
+    with _quiet_root_logger():  # the quantiser logs one INFO line per tensor on the root logger
+        quantize_dynamic(
+            str(fused),
+            str(int8),
+            weight_type=QuantType.QInt8,
+            per_channel=True,  # per-tensor scales: cosine ~0.95 vs fp32; per-channel: ~0.993
+            extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+        )
+    return int8
+
+
+@contextlib.contextmanager
+def _quiet_root_logger() -> Iterator[None]:
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(max(level, logging.WARNING))
+    try:
+        yield
+    finally:
+        root.setLevel(level)
+
+
+def _export_fp32(model_dir: Path, out: Path) -> None:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    import torch
+    from transformers import AutoModel
+
+    # eager attention exports as plain ops that the BERT optimizer fuses into Attention
+    bert = AutoModel.from_pretrained(
+        str(model_dir), local_files_only=True, attn_implementation="eager"
+    ).eval()
+
+    class LastHidden(torch.nn.Module):
+        def __init__(self, inner: torch.nn.Module) -> None:
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
+            return self.inner(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
+
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    dummy = tuple(torch.ones(2, 16, dtype=torch.long) for _ in names)
+    axes = {n: {0: "batch", 1: "seq"} for n in [*names, "last_hidden_state"]}
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            LastHidden(bert),
+            dummy,
+            str(out),
+            input_names=names,
+            output_names=["last_hidden_state"],
+            dynamic_axes=axes,
+            opset_version=17,
+            dynamo=False,
+        )
+
+
+class OnnxMiniLMEmbedder:
+    """all-MiniLM-L6-v2, int8, through onnxruntime; thread-safe (no lock around inference).
+
+    Texts are tokenised once, sorted by token count and cut into batches padded only to
+    their own longest member; vectors are mean-pooled over the attention mask and
+    L2-normalised, like the sentence-transformers model.
+    """
+
+    name = "all-MiniLM-L6-v2-int8"
+    dim = DIM
+
+    def __init__(
+        self,
+        batch_size: int = 32,
+        model_dir: Path | None = None,
+        cache_dir: Path | None = None,
+        threads: int = 0,
+        onnx_path: Path | None = None,
+    ) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        model_dir = model_dir or packaged_model_path()
+        self.batch_size = batch_size
+        self.path = onnx_path or ensure_int8_model(model_dir, cache_dir)
+        tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        tok.enable_truncation(MODEL_MAX_TOKENS)
+        tok.no_padding()
+        self._tok = tok
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads  # 0 = one per physical core
+        opts.inter_op_num_threads = 1
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self._session = ort.InferenceSession(
+            str(self.path), opts, providers=["CPUExecutionProvider"]
+        )
+        self._inputs = {i.name for i in self._session.get_inputs()}
+        logger.debug("loaded %s from %s (threads=%d)", self.name, self.path, threads)
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        encodings = self._tok.encode_batch(list(texts))
+        ids = [e.ids for e in encodings]
+        order = np.argsort([-len(x) for x in ids], kind="stable")
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        for i in range(0, len(order), self.batch_size):
+            rows = order[i : i + self.batch_size]
+            out[rows] = self._run([ids[r] for r in rows])
+        return out
+
+    def _run(self, batch: list[list[int]]) -> np.ndarray:
+        width = max(len(x) for x in batch)
+        input_ids = np.zeros((len(batch), width), dtype=np.int64)
+        mask = np.zeros((len(batch), width), dtype=np.int64)
+        for row, x in enumerate(batch):
+            input_ids[row, : len(x)] = x
+            mask[row, : len(x)] = 1
+        feeds = {
+            "input_ids": input_ids,
+            "attention_mask": mask,
+            "token_type_ids": np.zeros_like(input_ids),
+        }
+        hidden = self._session.run(None, {k: v for k, v in feeds.items() if k in self._inputs})[0]
+        m = mask[..., None].astype(np.float32)
+        pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
