@@ -1,0 +1,129 @@
+"""Score one ``Answer`` against one ``GoldItem``: the per-question metrics of a result row."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from eval import metrics as M
+from eval.results import QuestionResult
+from eval.suites import GoldItem
+from qa.types import Answer
+
+ArticleText = Callable[[str], "str | None"]  #: article id -> body text (None if unknown)
+MAX_TEXT = 300  #: answer text kept per row in results.json (metrics use all of it)
+LIST_SHOWN = 10  #: a listing answer must show every title up to this many
+
+
+def prediction_of(answer: Answer) -> str:
+    """What EM / F1 score: the short answer if there is one, else the text; "" on refusal."""
+    if answer.refused:
+        return ""
+    return answer.short_answer.strip() or answer.text
+
+
+def score_answer(
+    item: GoldItem,
+    answer: Answer,
+    system: str,
+    wall_seconds: float,
+    article_text: ArticleText | None = None,
+) -> QuestionResult:
+    """Every per-question metric for ``answer``; ``article_text`` checks citation quotes."""
+    ranked = M.dedupe(p.chunk.article_id for p in answer.passages)
+    gold = item.article_ids
+    metrics: dict[str, float | None] = {}
+    for k in M.RECALL_KS:
+        metrics[f"recall@{k}"] = M.recall_at_k(ranked, gold, k)
+    metrics["mrr"] = M.reciprocal_rank(ranked, gold)
+    metrics[f"ndcg@{M.NDCG_K}"] = M.ndcg_at_k(ranked, gold, M.NDCG_K)
+
+    golds = item.answers if item.answerable else ()
+    prediction = prediction_of(answer)
+    metrics["em"] = M.exact_match(prediction, golds)
+    metrics["f1"] = M.token_f1(prediction, golds)
+    contains = M.contains_gold(answer.text, golds)
+    structured = _collection_check(item, answer.text)
+    if structured is not None:
+        contains, metrics["list_recall"] = structured
+    nothing_to_find = _zero_gold(item)
+    if contains is not None and answer.refused and not nothing_to_find:
+        contains = False  # a refusal that quotes a related passage has not answered
+    metrics["contains"] = None if contains is None else float(contains)
+    if not item.answerable:
+        metrics["correct"] = float(answer.refused)
+    elif nothing_to_find:
+        # "how many Reuters articles?" -> 0: saying so, or declining because there are
+        # none ("the collection has no articles from Reuters"), are both right
+        metrics["correct"] = float(answer.refused or bool(contains))
+    else:
+        metrics["correct"] = metrics["contains"]
+
+    chunk_text = {p.chunk.id: p.chunk.text for p in answer.passages}
+    cited = [(c.quote, chunk_text.get(c.chunk_id, "")) for c in answer.citations]
+    metrics["cite_precision"] = M.citation_precision(cited, golds) if not answer.refused else None
+    if article_text is not None and answer.citations:
+        valid = []
+        for c in answer.citations:
+            body = article_text(c.article_id)
+            valid.append(body is not None and bool(c.quote) and body[c.start : c.end] == c.quote)
+        metrics["cite_validity"] = M.share(valid)
+    else:
+        metrics["cite_validity"] = None
+
+    total = answer.timings.get("total") if answer.timings else None
+    return QuestionResult(
+        system=system,
+        id=item.id,
+        type=item.type,
+        question=item.question,
+        answers=item.answers,
+        gold_articles=gold,
+        answerable=item.answerable,
+        prediction=prediction[:MAX_TEXT],
+        text=answer.text[:MAX_TEXT],
+        refused=answer.refused,
+        kind=answer.kind,
+        retrieved=tuple(ranked[: max(M.RECALL_KS)]),
+        citations=len(answer.citations),
+        latency=float(total) if total is not None else wall_seconds,
+        metrics=metrics,
+    )
+
+
+def _zero_gold(item: GoldItem) -> bool:
+    """A collection question whose true answer is "none" (gold count 0)."""
+    gold = item.extra.get("gold")
+    return isinstance(gold, dict) and gold.get("count") == 0
+
+
+def _collection_check(item: GoldItem, text: str) -> tuple[bool, float | None] | None:
+    """Collection gold with structure (``gold`` of news_collection_gold.jsonl), else None.
+
+    listing: every gold title must be in the answer when there are at most LIST_SHOWN of them,
+    else the count must be stated (nobody reads 59 titles); ``list_recall`` is the share of
+    titles shown either way. range: both ends of the date range must be there.
+    """
+    gold = item.extra.get("gold")
+    if not isinstance(gold, dict) or not item.answerable:
+        return None
+    titles = [t for t in gold.get("titles") or () if t.strip()]
+    if item.type == "listing" and titles:
+        shown = [bool(M.contains_gold(text, [t])) for t in titles]
+        recall = M.share(shown)
+        if len(titles) <= LIST_SHOWN:
+            return all(shown), recall
+        count = int(gold.get("count") or len(titles))
+        return bool(M.contains_gold(text, [str(count)])), recall
+    if item.type == "range" and gold.get("date_from") and gold.get("date_to"):
+        return bool(M.contains_all(text, [[gold["date_from"]], [gold["date_to"]]])), None
+    return None
+
+
+def error_row(
+    item: GoldItem, system: str, error: BaseException, wall_seconds: float
+) -> QuestionResult:
+    """A row for a question whose ask() raised: scored as an empty answer, shown in the report."""
+    row = score_answer(item, Answer(question=item.question, text=""), system, wall_seconds)
+    row.kind = "error"
+    row.error = f"{type(error).__name__}: {error}"[:500]
+    return row
