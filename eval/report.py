@@ -55,7 +55,7 @@ GUIDE = """\
   every gold title (or, past 10 titles, the count); **listed titles shown** is the share of
   gold titles in the answer. Date ranges need both ends.
 - **refusal precision / recall**: unanswerable questions are the positives. **refused,
-  answerable** is the false-refusal rate.
+  answerable** is the false-refusal rate. Zero-count collection questions count in neither.
 - **citation precision**: share of citations whose quote or source chunk holds a gold answer.
   **citation validity**: share of quotes that are verbatim in the cited article at the cited
   offsets (must be 100%).
@@ -233,7 +233,12 @@ def write_report(result: SuiteResult, out_dir: Path, plots: bool = True) -> Path
     """Write results.json, the PNGs and report.md into ``out_dir``; returns report.md's path."""
     out_dir.mkdir(parents=True, exist_ok=True)
     result.save(out_dir / "results.json")
-    pngs = write_plots(result, out_dir) if plots and result.systems else []
+    pngs: list[Path] = []
+    if plots and result.systems:
+        try:
+            pngs = write_plots(result, out_dir)
+        except ImportError:  # matplotlib is the optional `eval` extra
+            logger.warning("matplotlib is not installed: no plots (pip install '.[eval]')")
     path = out_dir / "report.md"
     path.write_text(render_markdown(result, [p.name for p in pngs]), encoding="utf-8")
     logger.info("report written to %s", path)

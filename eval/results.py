@@ -48,6 +48,7 @@ class QuestionResult:
     latency: float  #: seconds (Answer.timings["total"], else wall time)
     metrics: dict[str, float | None] = field(default_factory=dict)
     error: str = ""  #: the exception, if ask() raised
+    may_refuse: bool = False  #: declining is right too (a "how many X?" whose answer is 0)
 
     def to_dict(self) -> dict[str, Any]:
         """Floats rounded; ``text`` left out when it equals ``prediction`` (half the size)."""
@@ -76,9 +77,10 @@ def aggregate(rows: list[QuestionResult]) -> dict[str, float | None]:
         out[name] = M.mean(r.metrics.get(name) for r in rows)
     ok = [r for r in rows if not r.error]
     out["depth"] = M.mean(len(r.retrieved) for r in ok)
+    out["refused"] = M.share([r.refused for r in ok])
+    ok = [r for r in ok if not r.may_refuse]  # neither a false nor a required refusal
     precision, recall = M.refusal_scores([r.refused for r in ok], [r.answerable for r in ok])
     out["refusal_precision"], out["refusal_recall"] = precision, recall
-    out["refused"] = M.share([r.refused for r in ok])
     out["false_refusal"] = M.share([r.refused for r in ok if r.answerable])
     lat = [r.latency for r in ok]
     out["latency_p50"] = M.percentile(lat, 50)

@@ -87,6 +87,7 @@ def score_answer(
         citations=len(answer.citations),
         latency=float(total) if total is not None else wall_seconds,
         metrics=metrics,
+        may_refuse=nothing_to_find,
     )
 
 

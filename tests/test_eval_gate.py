@@ -1,8 +1,10 @@
 """Accuracy regression gate: 30 SQuAD 2.0 questions over their passages, real MiniLM.
 
-Thresholds are the numbers measured when the gate was set (see the comments) minus a margin
-of about two questions; a change that drops below them broke something a user would notice.
-No timing is asserted. Runs in ~30-60 s; skipped when ../shared is absent.
+Thresholds are the numbers measured when the gate was set (see the comments; 2026-11-28,
+engine with refuse_below=0.35) minus a margin of about two questions; a change that drops
+below them broke something a user would notice. No timing is asserted. Runs in ~20 s on a
+quiet 2-core machine (the model load and embedding the 30 passages are most of it), up to
+~90 s on a busy one; skipped when ../shared is absent.
 """
 
 from __future__ import annotations
@@ -49,13 +51,16 @@ def test_gate_retrieval(gate: SuiteResult) -> None:
 def test_gate_answers_and_refusals(gate: SuiteResult) -> None:
     s = gate.summary("system")
     answerable = gate.summary("system", "has_answer")
-    assert answerable["contains"] is not None and answerable["contains"] >= 0.60  # measured 0.769
-    assert s["correct"] is not None and s["correct"] >= 0.45  # measured 0.600
+    # 13 answerable questions: measured 8 (0.615); two fewer is a regression
+    assert answerable["contains"] is not None and answerable["contains"] >= 0.45
+    assert s["correct"] is not None and s["correct"] >= 0.40  # measured 0.500
+    # 17 unanswerable questions: measured 7 refused (0.412)
     no_answer = gate.summary("system", "no_answer")
-    assert no_answer["refused"] is not None and no_answer["refused"] >= 0.30  # measured 0.471
+    assert no_answer["refused"] is not None and no_answer["refused"] >= 0.25
+    assert answerable["refused"] is not None and answerable["refused"] <= 0.25  # measured 0.077
 
 
 def test_gate_citations_are_verbatim(gate: SuiteResult) -> None:
     s = gate.summary("system")
     assert s["cite_validity"] == 1.0
-    assert s["cite_precision"] is not None and s["cite_precision"] >= 0.6
+    assert s["cite_precision"] is not None and s["cite_precision"] >= 0.75  # measured 0.917

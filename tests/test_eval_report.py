@@ -179,3 +179,10 @@ def test_zero_count_collection_question_accepts_a_refusal() -> None:
     assert score_answer(reuters, counted, "system", 0.1).metrics["correct"] == 1.0
     wrong = _answer("There are 12 Reuters articles.")
     assert score_answer(reuters, wrong, "system", 0.1).metrics["correct"] == 0.0
+    # neither a required nor a false refusal in the refusal statistics
+    res = SuiteResult(suite="t", description="", systems=["system"], rows=[
+        score_answer(reuters, declined, "system", 0.1),
+        score_answer(WHO, _answer("Alexei Miller."), "system", 0.1)])
+    summary = res.summary("system")
+    assert summary["refused"] == 0.5 and summary["correct"] == 1.0
+    assert summary["false_refusal"] == 0.0 and summary["refusal_precision"] is None
