@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "(nothing ingested; needed for custom suites without --articles)")
     p.add_argument("--articles", type=Path, nargs="+", default=[],
                    help="custom suite: article files / folders to build the index from")
-    p.add_argument("--out", type=Path, help="report folder (default: eval-runs/<suite>-<time>)")
+    p.add_argument("--out", type=Path, help="report folder (default: eval/runs/<suite>-<time>)")
     p.add_argument("--cache", type=Path, help="corpus / index cache "
                    "(default: $ARTICLE_QA_EVAL_CACHE or ~/.cache/article-qa/eval)")
     p.add_argument("--no-cache", action="store_true", help="build everything in a temp folder")
@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     from eval.report import write_report
 
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    out = args.out or Path("eval-runs") / f"{result.suite}-{stamp}"
+    out = args.out or Path("eval") / "runs" / f"{result.suite}-{stamp}"
     report = write_report(result, out, plots=not args.no_plots)
     _print_summary(result)
     print(f"report: {report}\nresults: {out / 'results.json'}")

@@ -165,14 +165,14 @@ def write_plots(result: SuiteResult, out_dir: Path) -> list[Path]:
     paths: list[Path] = []
     width = 0.8 / max(len(systems), 1)
 
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    fig, axes = plt.subplots(2, 1, figsize=(max(7.0, 0.75 * len(types) + 3), 7.5))
     for ax, metric in zip(axes, ("correct", "recall@5"), strict=True):
         for i, s in enumerate(systems):
             vals = [result.summary(s, t).get(metric) for t in types]
             ax.bar([x + i * width for x in range(len(types))],
                    [100 * (v or 0.0) for v in vals], width, label=s)
         ax.set_xticks([x + width * (len(systems) - 1) / 2 for x in range(len(types))])
-        ax.set_xticklabels(types, rotation=15, fontsize=8)
+        ax.set_xticklabels(types, rotation=30, ha="right", fontsize=8)
         ax.set_ylim(0, 100)
         ax.set_title(LABELS[metric] + " (%)", fontsize=10)
     axes[0].legend(fontsize=8)

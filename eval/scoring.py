@@ -85,8 +85,9 @@ def score_answer(
         kind=answer.kind,
         retrieved=tuple(ranked[: max(M.RECALL_KS)]),
         citations=len(answer.citations),
-        latency=float(total) if total is not None else wall_seconds,
-        metrics=metrics,
+        # rounded here, not on saving, so a reloaded results.json summarises identically
+        latency=round(float(total) if total is not None else wall_seconds, 4),
+        metrics={k: None if v is None else round(v, 4) for k, v in metrics.items()},
         may_refuse=nothing_to_find,
     )
 

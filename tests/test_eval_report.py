@@ -59,7 +59,7 @@ def test_score_answer_hand_checked() -> None:
     assert m["em"] == 1.0 and m["f1"] == 1.0 and m["contains"] == 1.0 and m["correct"] == 1.0
     # every citation's chunk is the gold article's body, which names Miller
     assert m["cite_precision"] == 1.0
-    assert m["cite_validity"] == pytest.approx(2 / 3)
+    assert m["cite_validity"] == pytest.approx(2 / 3, abs=1e-4)  # rows keep 4 decimals
     assert row.latency == 0.2  # Answer.timings["total"], not the wall time
 
 
@@ -114,9 +114,7 @@ def test_summary_and_json_round_trip(tmp_path: Path) -> None:
     back = SuiteResult.load(path)
     assert [(r.system, r.id, r.text, r.prediction, r.refused) for r in back.rows] == [
         (r.system, r.id, r.text, r.prediction, r.refused) for r in res.rows]
-    restored = back.summary("system")
-    for key, value in s.items():  # metrics are stored rounded to 4 decimals
-        assert restored[key] == (None if value is None else pytest.approx(value, abs=1e-4))
+    assert back.summary("system") == s  # rows are rounded when scored: reloading is exact
 
 
 def test_report_has_tables_plots_and_failures(tmp_path: Path) -> None:
@@ -160,7 +158,7 @@ def test_collection_listing_and_range_gold() -> None:
     big = GoldItem(id="c2", question="List them.", answers=tuple(many), type="listing",
                    extra={"gold": {"count": 12, "titles": many}})
     counted = score_answer(big, _answer("12 articles; the first: Story number 0"), "system", 0.1)
-    assert counted.metrics["contains"] == 1.0 and counted.metrics["list_recall"] == 1 / 12
+    assert counted.metrics["contains"] == 1.0 and counted.metrics["list_recall"] == pytest.approx(1 / 12, abs=1e-4)
     span = GoldItem(id="c3", question="What period?", answers=("2016-04-19", "2017-03-30"),
                     type="range", extra={"gold": {"date_from": "2016-04-19",
                                                   "date_to": "2017-03-30"}})
