@@ -249,7 +249,7 @@ def answer_collection(engine: Engine, pq: ParsedQuestion, question: str) -> Answ
     rows = matching_articles(engine, pq, cq)
     what = f"articles{_scope(pq)}{_topic_rule(cq)}"
     counted = "Counted as distinct articles"
-    dupes = engine.index.catalog.counts()["duplicates"]
+    dupes = engine.index.catalog.query("SELECT COUNT(*) FROM ingest_log WHERE kind = 'duplicate'")[0][0]
     if dupes:
         counted += f" ({dupes} duplicate records were merged at ingest)"
     if not rows:

@@ -18,7 +18,7 @@ from typing import Any
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from qa.citations import make_citation
-from qa.dates import human
+from qa.dates import from_int, human
 from qa.followup import resolve
 from qa.index import Index
 from qa.query import Filters, ParsedQuestion, Vocabulary, parse_question, without_dates
@@ -66,8 +66,6 @@ class Engine:
         lo, hi = cat.query(
             "SELECT MIN(published_int), MAX(published_int) FROM articles "
             "WHERE state='ready' AND published_int > 0")[0]
-        from qa.dates import from_int
-
         months = frozenset(
             (r[0] // 100, r[0] % 100) for r in cat.query(
                 "SELECT DISTINCT published_int / 100 FROM articles WHERE state='ready' AND published_int > 0"))

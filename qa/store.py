@@ -109,12 +109,10 @@ class ChromaStore:
                     ssl=u.scheme == "https",
                     settings=chroma_settings,
                 )
-                self.location = url
             else:
                 assert path is not None
                 path.mkdir(parents=True, exist_ok=True)
                 self.client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-                self.location = str(path)
             self.collection = self.client.get_or_create_collection(
                 collection,
                 embedding_function=None,
