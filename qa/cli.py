@@ -124,6 +124,24 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return 0 if not problems or args.repair else 1
 
 
+PASSTHROUGH = ("serve", "eval", "models")  #: sub-commands with their own option parsers
+
+
+def _command_position(argv: list[str]) -> int | None:
+    """Index of the sub-command in argv when it is one of PASSTHROUGH (global options may precede it)."""
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a in ("--home", "--chroma-url"):
+            i += 2
+            continue
+        if a.startswith("-"):
+            i += 1
+            continue
+        return i if a in PASSTHROUGH else None
+    return None
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="article-qa",
@@ -181,12 +199,14 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     parser = build_parser()
-    args, extra = parser.parse_known_args(argv)
-    if extra:
-        if args.command in ("serve", "eval", "models"):
-            args.rest = [*args.rest, *extra]  # their own options, parsed by their own parsers
-        else:
-            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    passthrough = _command_position(argv)
+    if passthrough is not None:
+        # serve / eval / models parse their own options: hand them everything after the command
+        args = parser.parse_args(argv[:passthrough + 1])
+        args.rest = argv[passthrough + 1:]
+    else:
+        args = parser.parse_args(argv)
     level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)]
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     for noisy in ("httpx", "chromadb", "sentence_transformers", "urllib3"):

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from .conftest import CORPUS
 
 
@@ -52,3 +54,15 @@ def test_nothing_ingestible_exits_non_zero(tmp_path: Path) -> None:
     out = run(tmp_path / "h", "ingest", "-q", str(CORPUS / "broken.txt"))
     assert out.returncode == 1
     assert "skipped" in out.stderr
+
+
+def test_pass_through_commands_get_their_options_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    import eval.cli
+    from qa import cli
+
+    seen: list[list[str]] = []
+    monkeypatch.setattr(eval.cli, "main", lambda rest: seen.append(list(rest)) or 0)
+    assert cli.main(["-v", "eval", "--suite", "news", "--home", "/idx", "--limit", "3"]) == 0
+    assert seen == [["--suite", "news", "--home", "/idx", "--limit", "3"]]
+    # a question that happens to be a command name is still a question
+    assert cli._command_position(["ask", "eval"]) is None
