@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from eval.results import SuiteResult
-from eval.runner import ALL_SYSTEMS, EvalError, RunConfig, run
+from eval.runner import ALL_SYSTEMS, KNOWN_SYSTEMS, EvalError, RunConfig, run
 from eval.suites import BUILTIN, SuiteError
 
 logger = logging.getLogger(__name__)
@@ -35,7 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--answerer", choices=["extractive", "llm"], help="who writes the answer")
     p.add_argument("--mode", choices=["fast", "accurate"], help="reader mode")
     p.add_argument("--systems", default=",".join(ALL_SYSTEMS),
-                   help=f"comma list of {', '.join(ALL_SYSTEMS)} (default: all)")
+                   help=f"comma list of {', '.join(KNOWN_SYSTEMS)} (default: {','.join(ALL_SYSTEMS)}); "
+                   "sentence = best sentence without a short span, accurate = LLM reader, "
+                   "llm = generative answerer")
     p.add_argument("--home", type=Path, help="evaluate against this existing index as is "
                    "(nothing ingested; needed for custom suites without --articles)")
     p.add_argument("--articles", type=Path, nargs="+", default=[],
@@ -44,7 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cache", type=Path, help="corpus / index cache "
                    "(default: $ARTICLE_QA_EVAL_CACHE or ~/.cache/article-qa/eval)")
     p.add_argument("--no-cache", action="store_true", help="build everything in a temp folder")
-    p.add_argument("--embedder", choices=["minilm", "hash"], help="hash = fast fake (tests)")
+    p.add_argument("--embedder", choices=["minilm", "minilm-int8", "hash"],
+                   help="minilm = torch fp32, minilm-int8 = int8 ONNX, hash = fast fake (tests)")
     p.add_argument("--data-dir", type=Path, help="folder holding squad2/ and multihop_rag/ "
                    "(default: ../shared/data next to the repository)")
     p.add_argument("--demo-cache", type=Path, help="folder with NewsArticles.csv / News100.csv")

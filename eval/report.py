@@ -21,11 +21,12 @@ LABELS = {
     "refused": "refused (all questions)", "false_refusal": "refused, answerable",
     "cite_precision": "citation precision", "cite_validity": "citation validity",
     "latency_p50": "latency p50", "latency_p95": "latency p95", "latency_mean": "latency mean",
+    "first_token_p50": "first token p50", "first_token_p95": "first token p95",
 }
 TABLE_METRICS = (
     "n", "depth", *QUESTION_METRICS[:6], "em", "f1", "contains", "correct", "list_recall",
     "refusal_precision", "refusal_recall", "false_refusal", "cite_precision", "cite_validity", "latency_p50",
-    "latency_p95", "errors",
+    "latency_p95", "first_token_p50", "first_token_p95", "errors",
 )
 TYPE_METRICS = ("n", "recall@5", "mrr", "em", "f1", "contains", "list_recall", "refused",
                 "correct", "latency_p50")
@@ -33,6 +34,9 @@ SYSTEM_NOTES = {
     SYSTEM: "ArticleQA.ask, default hybrid retrieval (BM25 + dense, fused)",
     "bm25": "ArticleQA.ask(retrieval='bm25'): same reader, lexical retrieval only",
     "dense": "ArticleQA.ask(retrieval='dense'): same reader, dense retrieval only",
+    "sentence": "ArticleQA.ask(mode='sentence'): the reader's best sentence, no short span",
+    "accurate": "ArticleQA.ask(mode='accurate'): the local LLM picks the short span from the best sentences",
+    "llm": "ArticleQA.ask(answerer='llm'): generative answer over the retrieved passages",
     "langchain": "plain LangChain: 1,000-char splitter + MiniLM + Chroma top-10; "
                  "answer = top chunk; never refuses",
 }
@@ -72,7 +76,7 @@ def fmt(name: str, value: float | None) -> str:
         return str(int(value))
     if name == "depth":
         return f"{value:.1f}"
-    if name.startswith("latency"):
+    if name.startswith(("latency", "first_token")):
         return f"{value * 1000:.0f} ms"
     return f"{value * 100:.1f}"
 

@@ -22,7 +22,7 @@ QUESTION_METRICS = (
 #: suite-level metrics that are not means of a per-question value
 RUN_METRICS = (
     "depth", "refusal_precision", "refusal_recall", "refused", "false_refusal",
-    "latency_p50", "latency_p95", "latency_mean",
+    "latency_p50", "latency_p95", "latency_mean", "first_token_p50", "first_token_p95",
 )
 
 SYSTEM = "system"  #: the name of the system under test (ArticleQA with its default retrieval)
@@ -49,11 +49,14 @@ class QuestionResult:
     metrics: dict[str, float | None] = field(default_factory=dict)
     error: str = ""  #: the exception, if ask() raised
     may_refuse: bool = False  #: declining is right too (a "how many X?" whose answer is 0)
+    first_token: float | None = None  #: seconds to the first generated token (LLM answers only)
 
     def to_dict(self) -> dict[str, Any]:
         """Floats rounded; ``text`` left out when it equals ``prediction`` (half the size)."""
         d = dataclasses.asdict(self)
         d["latency"] = round(self.latency, 4)
+        if self.first_token is None:
+            del d["first_token"]
         d["metrics"] = {k: None if v is None else round(v, 4) for k, v in self.metrics.items()}
         if self.text == self.prediction:
             del d["text"]
@@ -86,6 +89,10 @@ def aggregate(rows: list[QuestionResult]) -> dict[str, float | None]:
     out["latency_p50"] = M.percentile(lat, 50)
     out["latency_p95"] = M.percentile(lat, 95)
     out["latency_mean"] = M.mean(lat)
+    ft = [r.first_token for r in ok if r.first_token is not None]
+    if ft:
+        out["first_token_p50"] = M.percentile(ft, 50)
+        out["first_token_p95"] = M.percentile(ft, 95)
     return out
 
 

@@ -30,7 +30,16 @@ from qa import Answer, ArticleQA, Settings
 logger = logging.getLogger(__name__)
 
 ALL_SYSTEMS = (SYSTEM, "bm25", "dense", "langchain")
-RETRIEVAL = {SYSTEM: None, "bm25": "bm25", "dense": "dense"}  #: ask(retrieval=...) per system
+#: ask() options of each system that is ArticleQA itself (langchain is the outside baseline)
+SYSTEM_OPTIONS: dict[str, dict[str, str]] = {
+    SYSTEM: {},
+    "bm25": {"retrieval": "bm25"},
+    "dense": {"retrieval": "dense"},
+    "sentence": {"mode": "sentence"},  # the reader's best sentence, no short span
+    "accurate": {"mode": "accurate"},  # the local LLM picks the span from the best sentences
+    "llm": {"answerer": "llm"},  # generative answer over the retrieved passages
+}
+KNOWN_SYSTEMS = (*SYSTEM_OPTIONS, "langchain")
 
 
 class EvalError(RuntimeError):
@@ -51,7 +60,7 @@ class RunConfig:
     articles: tuple[Path, ...] = ()  #: corpus files for a custom suite
     cache_dir: Path | None = None  #: where corpora / indexes are kept between runs
     use_cache: bool = True  #: False: everything in a temp dir, deleted afterwards
-    embedder: str | None = None  #: minilm | hash (None: the settings' default)
+    embedder: str | None = None  #: minilm | minilm-int8 | hash (None: the settings' default)
     data_dir: Path | None = None  #: folder with squad2/ and multihop_rag/
     demo_cache: Path | None = None  #: folder with NewsArticles.csv / News100.csv
     seed: int = 0
@@ -145,9 +154,9 @@ def run(config: RunConfig) -> SuiteResult:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-    unknown = set(config.systems) - set(ALL_SYSTEMS)
+    unknown = set(config.systems) - set(KNOWN_SYSTEMS)
     if unknown or not config.systems:
-        raise EvalError(f"unknown systems {sorted(unknown)}; choose from {', '.join(ALL_SYSTEMS)}")
+        raise EvalError(f"unknown systems {sorted(unknown)}; choose from {', '.join(KNOWN_SYSTEMS)}")
     t_start = time.perf_counter()
     seconds: dict[str, float] = {}
     notes: list[str] = []
@@ -246,9 +255,9 @@ def _asker(
             bar.close()
         seconds["langchain_index"] = time.perf_counter() - t0
         return baseline.ask
-    wanted = (("retrieval", RETRIEVAL[system]), ("mode", config.mode),
-              ("answerer", config.answerer))
+    wanted = (("mode", config.mode), ("answerer", config.answerer))
     options: dict[str, Any] = {k: v for k, v in wanted if v}
+    options.update(SYSTEM_OPTIONS[system])
 
     def ask(question: str) -> Answer:
         return bot.ask(question, **options)

@@ -87,9 +87,19 @@ def score_answer(
         citations=len(answer.citations),
         # rounded here, not on saving, so a reloaded results.json summarises identically
         latency=round(float(total) if total is not None else wall_seconds, 4),
+        first_token=_first_token(answer),
         metrics={k: None if v is None else round(v, 4) for k, v in metrics.items()},
         may_refuse=nothing_to_find,
     )
+
+
+def _first_token(answer: Answer) -> float | None:
+    """Seconds from the question to the first generated token (generative answers only): the
+    whole ask minus the part of the generation that came after the first token."""
+    t = answer.timings or {}
+    if t.get("first_token") is None or t.get("total") is None:
+        return None
+    return round(max(0.0, t["total"] - (t.get("generate", t["first_token"]) - t["first_token"])), 4)
 
 
 def _zero_gold(item: GoldItem) -> bool:

@@ -219,6 +219,8 @@ class Engine:
                           passages=tuple(hits), filters=filters, timings=state["timings"])
         if state.get("mode") == "accurate":
             best = self._accurate_span(pq, readings) or best
+        elif state.get("mode") == "sentence":  # the sentence alone (measured against spans in eval)
+            best = replace(best, span="", span_start=-1)
         return self._compose(question, pq, best, readings, hits, filters, state["timings"])
 
     def _refuse(self, pq: ParsedQuestion, hits: list[ScoredChunk], best: Reading) -> bool:

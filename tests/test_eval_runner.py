@@ -95,3 +95,19 @@ def test_langchain_baseline_retrieves_and_never_refuses(tmp_path: Path) -> None:
     # the marker that lets a later run reuse the collection instead of re-embedding it
     assert (tmp_path / "lc" / "READY").read_text() == str(base.chunks)
     assert base.chunks >= len(articles)
+
+
+def test_reader_variants_run_side_by_side(gold: Path, tmp_path: Path) -> None:
+    # "sentence" = the reader's sentence without a short span; same retrieval as "system"
+    res = run_suite(gold, articles=(CORPUS,), embedder="hash", systems=("system", "sentence"),
+                    cache_dir=tmp_path / "cache", progress=False)
+    by = {(r.system, r.id): r for r in res.rows}
+    for qid in ("q0", "q1", "q2"):
+        span, sent = by[("system", qid)], by[("sentence", qid)]
+        assert span.retrieved == sent.retrieved
+        if not span.refused and not sent.refused:
+            assert len(sent.prediction) > len(span.prediction)  # a whole sentence, not a span
+    assert (res.summary("sentence")["em"] or 0) <= (res.summary("system")["em"] or 0)
+    with pytest.raises(Exception, match="unknown systems"):
+        run_suite(gold, articles=(CORPUS,), embedder="hash", systems=("nope",),
+                  cache_dir=tmp_path / "cache", progress=False)
