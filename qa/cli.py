@@ -112,16 +112,14 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    from qa.api import ArticleQA
-    from qa.doctor import check
+    from qa.doctor import run
 
-    bot = ArticleQA(settings=_settings(args))
-    problems = check(bot.index, repair=args.repair)
-    for p in problems:
-        print(p)
-    if not problems:
-        print("index is consistent")
-    return 0 if not problems or args.repair else 1
+    lines: list[str] = []
+    try:
+        return run(_settings(args), repair=args.repair, out=lines)
+    finally:
+        for line in lines:
+            print(line)
 
 
 PASSTHROUGH = ("serve", "eval", "models")  #: sub-commands with their own option parsers
@@ -209,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)]
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "chromadb", "sentence_transformers", "urllib3"):
+    for noisy in ("httpx", "chromadb", "sentence_transformers", "urllib3", "bm25s"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
     if args.command in ("serve", "eval", "models") and args.home:
         os.environ["ARTICLE_QA_HOME"] = str(Path(args.home).expanduser())

@@ -76,6 +76,9 @@ class MiniLMEmbedder:
 
         self.batch_size = batch_size
         path = model_dir or packaged_model_path()
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # "Loading weights" bars on every start are noise
         self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         self._lock = threading.Lock()
         logger.debug("loaded %s from %s", self.name, path)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from qa.query import ParsedQuestion
-from qa.spans import Span, candidates, focus_noun, phrases
+from qa.spans import Span, candidates, focus_noun, head_noun, phrases
 from qa.text import content_terms, fold, split_sentences, words
 from qa.types import Chunk, ScoredChunk
 
@@ -70,7 +70,7 @@ def question_terms(pq: ParsedQuestion) -> list[str]:
 
 
 def _pick_span(
-    sentence: str, kind: str, q_words: set[str], matched_pos: list[int]
+    sentence: str, kind: str, q_words: set[str], matched_pos: list[int], head_pos: list[int] | None = None
 ) -> Span | None:
     cands = candidates(sentence, kind)
     best: tuple[float, Span] | None = None
@@ -81,6 +81,8 @@ def _pick_span(
         new = len(c_words - q_words) / max(1, len(c_words))
         dist = min((abs(c.start - p) for p in matched_pos), default=len(sentence))
         score = new + 1.0 / (1.0 + dist / 25.0)
+        if head_pos:  # next to the asked-for noun: "the artist Manaf Halbouni", "Barclays' ... brother"
+            score += 0.6 / (1.0 + min(min(abs(c.start - p), abs(c.end - p)) for p in head_pos) / 12.0)
         if kind == "PLACE" and c.kind == "PLACE":
             score += 0.3
         if kind in ("PERSON", "ORG") and len(c.text.split()) > 1:
@@ -134,6 +136,9 @@ def read(
     anchor_total = sum(idf(t) for t in anchors)
     kind = pq.answer_type
     focus = focus_noun(pq.text) if kind == "OTHER" else ()
+    # the noun the answer is an instance of ("which archbishop", "who is the lawyer"): the
+    # answering sentence usually names it next to the answer
+    heads = [t for w in head_noun(pq.text) for t in content_terms(w) if t not in _GENERIC]
     # "what is / what does X ..." questions want a phrase; "what did X say", why and how want sentences
     phrase_ok = kind == "OTHER" and bool(re.match(r"^\s*(?:what|which)\b", pq.text, re.I)) and not re.search(
         r"\b(?:say|said|says|think|thinks|believe|argue|argued|claim|warn|warned|tell|told|explain|"
@@ -181,11 +186,17 @@ def read(
                     score -= 0.05
                 if s_terms and s_terms <= set(terms):
                     score -= 0.2  # only echoes the question
+                head_pos = [m.start() for t in heads if t in s_terms
+                            for m in re.finditer(rf"\b{re.escape(t[:5])}", folded)]
+                if head_pos:
+                    score += 0.12
                 span: Span | None = None
                 if kind in TYPED:
                     positions = [m.start() for t in hit for m in re.finditer(re.escape(t[:5]), folded)]
-                    span = _pick_span(sent, kind, q_words, positions)
+                    span = _pick_span(sent, kind, q_words, positions, head_pos)
                     score += 0.12 if span else -0.2
+                    if span and head_pos and min(abs(span.start - p) for p in head_pos) <= 40:
+                        score += 0.1  # "his lawyer Vadim Prokhorov": the answer sits by the noun
                 elif focus or phrase_ok:
                     positions = [m.start() for t in hit for m in re.finditer(re.escape(t[:5]), folded)]
                     span = _pick_phrase(sent, focus, q_words, positions)

@@ -74,6 +74,7 @@ class ChunkTable:
         if chunks:
             import bm25s
 
+            logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on import
             bm25 = bm25s.BM25(k1=1.2, b=0.75)
             bm25.index(tokens, show_progress=False)
             df: dict[str, int] = {}

@@ -185,6 +185,19 @@ def focus_noun(question: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+def head_noun(question: str) -> tuple[str, ...]:
+    """The noun naming what is asked for, for any wh-question that has one: "which archbishop ...",
+    "what union ...", "who is the lawyer representing ...", "in which square ..." -> ("lawyer",).
+    Empty when the question names no such noun ("who scored ...", "when did ...")."""
+    found = focus_noun(question)
+    if found:
+        return found
+    m = re.search(r"\bwho\s+(?:is|was|are|were|'s)\s+(?:the|a|an|this|that)\s+([a-z][a-z\-]{2,})", question.lower())
+    if m and m.group(1) not in _FUNCTION:
+        return (m.group(1),)
+    return ()
+
+
 def phrases(sentence: str) -> list[Span]:
     """Maximal runs of content words (a crude noun-phrase chunker; "of" may join two runs)."""
     out: list[Span] = []

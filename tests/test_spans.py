@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from qa.spans import candidates, focus_noun, phrases
+import pytest
+
+from qa.spans import candidates, focus_noun, head_noun, phrases
 
 
 def texts(sentence: str, kind: str) -> list[str]:
@@ -41,3 +43,14 @@ def test_phrases_and_focus() -> None:
     assert "RNA interference pathway" in [p.text for p in phrases(s)]
     assert focus_noun("What pathway is present in all eukaryotes?") == ("pathway",)
     assert focus_noun("What did Tokayev say?") == ()
+
+
+@pytest.mark.parametrize(("question", "head"), [
+    ("Who is the lawyer representing the critic?", ("lawyer",)),
+    ("Which archbishop said the church was ashamed?", ("archbishop",)),
+    ("In which square was the sculpture put up?", ("square",)),
+    ("Who scored the sixth goal?", ()),
+    ("When did the attack happen?", ()),
+])
+def test_head_noun(question: str, head: tuple[str, ...]) -> None:
+    assert head_noun(question) == head

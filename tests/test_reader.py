@@ -1,0 +1,31 @@
+"""The extractive reader on hand-made passages: sentence choice and the short span."""
+
+from __future__ import annotations
+
+from qa.query import Vocabulary, parse_question
+from qa.reader import read
+from qa.types import Chunk, ScoredChunk
+
+TEXT = (
+    "Vladimir Kara-Murza, a Putin critic, was poisoned twice, his wife told the White House on Monday. "
+    "The Putin critic Vladimir Kara-Murza is recovering in a Moscow hospital. "
+    "His lawyer Vadim Prokhorov said the case had been sent to investigators."
+)
+
+
+def _read(question: str) -> str:
+    chunk = Chunk(id="c1", article_id="a1", position=0, text=TEXT, start=0, end=len(TEXT),
+                  title="Putin critic poisoned again")
+    pq = parse_question(question, Vocabulary())
+    readings = read(pq, [ScoredChunk(chunk, 1.0, dense=0.6)], lambda t: 3.0)
+    assert readings and TEXT[readings[0].start:readings[0].end] == readings[0].sentence
+    return readings[0].span
+
+
+def test_the_asked_for_noun_picks_the_sentence_and_the_name_next_to_it() -> None:
+    # the first two sentences repeat the question's names; only the third names the lawyer
+    assert _read("Who is the lawyer representing the Putin critic Vladimir Kara-Murza?") == "Vadim Prokhorov"
+
+
+def test_without_a_head_noun_the_name_not_in_the_question_wins() -> None:
+    assert _read("Whom did the wife of Vladimir Kara-Murza tell about the poisoning?") == "White House"
