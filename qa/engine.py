@@ -24,7 +24,7 @@ from qa.index import Index
 from qa.query import Filters, ParsedQuestion, Vocabulary, parse_question, without_dates
 from qa.reader import Reading, idf_function, read
 from qa.retrieval import HybridRetriever
-from qa.types import Answer, Article, Citation, ScoredChunk
+from qa.types import Answer, Article, Chunk, Citation, ScoredChunk
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +35,12 @@ GREETING = (
     "or the collection itself (\"how many TASS articles came out on 15 March 2017?\")."
 )
 THANKS = "You're welcome. Ask another question whenever you like."
+
+
+ACCURATE_SENTENCES = 4  #: sentences the reader model sees in accurate mode (~40 tokens each)
+#: what _accurate_span returns when the reader model says no sentence answers
+NO_ANSWER = Reading(chunk=Chunk(id="", article_id="", position=0, text="", start=0, end=0), start=0, end=0,
+                    sentence="", span="", span_start=-1, score=0.0, match=0.0, passage_rank=-1)
 
 
 class Engine:
@@ -218,7 +224,11 @@ class Engine:
             return Answer(question=question, text=self._refusal_text(pq), refused=True,
                           passages=tuple(hits), filters=filters, timings=state["timings"])
         if state.get("mode") == "accurate":
-            best = self._accurate_span(pq, readings) or best
+            picked = self._accurate_span(pq, readings)
+            if picked is NO_ANSWER:  # the reader model read the best sentences: none answers
+                return Answer(question=question, text=self._refusal_text(pq), refused=True,
+                              passages=tuple(hits), filters=filters, timings=state["timings"])
+            best = picked or best
         elif state.get("mode") == "sentence":  # the sentence alone (measured against spans in eval)
             best = replace(best, span="", span_start=-1)
         return self._compose(question, pq, best, readings, hits, filters, state["timings"])
@@ -295,16 +305,25 @@ class Engine:
         return self._llm
 
     def _accurate_span(self, pq: ParsedQuestion, readings: list[Reading]) -> Reading | None:
+        """The reader model's span over the best distinct sentences; NO_ANSWER when it says none
+        answers; None when it is unavailable (the fast reading stands)."""
+        top: list[Reading] = []
+        for r in readings:
+            if all(r.sentence != t.sentence for t in top):
+                top.append(r)
+            if len(top) == ACCURATE_SENTENCES:
+                break
         try:
             llm = self.llm()
             ok, _ = llm.available()
             if not ok:
                 return None
-            top = readings[:3]
             span = llm.read_span(pq.text, [r.sentence for r in top])
         except Exception as exc:  # the model is an optional extra: fall back to the fast reader
             logger.warning("accurate mode unavailable, using the fast reader: %s", exc)
             return None
+        if span == "":
+            return NO_ANSWER
         if not span:
             return None
         for r in top:

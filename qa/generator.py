@@ -660,7 +660,8 @@ class LLMAnswerer:
 
     # .. "accurate" reader
     def read_span(self, question: str, sentences: list[str]) -> str | None:
-        """The exact answer phrase, copied by the model from one of ``sentences``, or None.
+        """The exact answer phrase, copied by the model from one of ``sentences``; "" when the
+        model says no sentence answers (NONE); None when it could not be asked or replied badly.
 
         With the local model, a grammar only allows word-aligned substrings of the sentences;
         otherwise the reply is checked and the model gets one retry.
@@ -684,8 +685,10 @@ class LLMAnswerer:
                 return None
             content = reply.content if isinstance(reply.content, str) else str(reply.content)
             span = verbatim_span(content, sentences)
-            if span is not None or content.strip().upper().startswith("NONE"):
+            if span is not None:
                 return span
+            if content.strip().upper().startswith("NONE"):
+                return ""
             if attempt == 0:
                 msgs = [*msgs, AIMessage(content=content), HumanMessage(
                     content="That is not copied exactly from the sentences. Reply with words "

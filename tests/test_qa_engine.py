@@ -136,3 +136,38 @@ def test_retrieval_modes(real_bot: ArticleQA) -> None:
     for mode in ("bm25", "dense", "hybrid"):
         ans = real_bot.ask("Who met Rex Tillerson in Bonn?", retrieval=mode)
         assert ans.passages[0].chunk.source == "TASS", mode
+
+
+class _Reader:
+    """A scripted reader model for accurate mode: replies with ``reply`` (or raises it)."""
+
+    def __init__(self, reply: str | Exception) -> None:
+        self.reply = reply
+        self.seen: list[list[str]] = []
+
+    def available(self) -> tuple[bool, str]:
+        return True, "scripted"
+
+    def read_span(self, question: str, sentences: list[str]) -> str:
+        self.seen.append(sentences)
+        if isinstance(self.reply, Exception):
+            raise self.reply
+        return self.reply
+
+
+@pytest.mark.parametrize("reply", ["Sergei Lavrov", "", RuntimeError("model crashed")])
+def test_accurate_mode_uses_the_reader_model_and_its_refusal(real_bot: ArticleQA, reply: str | Exception) -> None:
+    engine = real_bot.engine
+    saved = engine._llm
+    engine._llm = reader = _Reader(reply)
+    try:
+        ans = real_bot.ask("Who met Rex Tillerson in Bonn?", mode="accurate")
+    finally:
+        engine._llm = saved
+    sentences = reader.seen[0]
+    assert 1 <= len(sentences) <= 4 and len(set(sentences)) == len(sentences)
+    if reply == "":  # the model read the best sentences and says none answers
+        assert ans.refused and ans.passages
+    else:  # its span, or the fast reader's when the model fails
+        assert not ans.refused and "Lavrov" in ans.short_answer
+        verified(real_bot, ans)
