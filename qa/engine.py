@@ -22,7 +22,7 @@ from qa.dates import from_int, human
 from qa.followup import resolve
 from qa.index import Index
 from qa.query import Filters, ParsedQuestion, Vocabulary, parse_question, without_dates
-from qa.reader import Reading, idf_function, read
+from qa.reader import Reading, idf_function, names_present, read
 from qa.retrieval import HybridRetriever
 from qa.types import Answer, Article, Chunk, Citation, ScoredChunk
 
@@ -216,11 +216,11 @@ class Engine:
                           refused=True, filters=filters, timings=state["timings"])
         if state.get("answerer") == "llm":
             return self._answer_llm(state, hits, filters)
-        table = self.retriever.table
-        readings = read(pq, hits, idf_function(table.idf), context=self.retriever.neighbours)
+        idf = self._idf()
+        readings = read(pq, hits, idf, context=self.retriever.neighbours)
         state["timings"]["read"] = time.perf_counter() - t
         best = readings[0] if readings else None
-        if best is None or self._refuse(pq, hits, best):
+        if best is None or self._refuse(pq, hits, best, idf):
             return Answer(question=question, text=self._refusal_text(pq), refused=True,
                           passages=tuple(hits), filters=filters, timings=state["timings"])
         if state.get("mode") == "accurate":
@@ -233,7 +233,7 @@ class Engine:
             best = replace(best, span="", span_start=-1)
         return self._compose(question, pq, best, readings, hits, filters, state["timings"])
 
-    def _refuse(self, pq: ParsedQuestion, hits: list[ScoredChunk], best: Reading) -> bool:
+    def _refuse(self, pq: ParsedQuestion, hits: list[ScoredChunk], best: Reading, idf: Any) -> bool:
         if any(h.dense is not None for h in hits):  # (retrieval="bm25" has no dense scores)
             top = self._top(hits)
             if top < self.settings.refuse_below:
@@ -244,7 +244,14 @@ class Engine:
             return True
         if best.anchor < 0.2:
             return True  # the sentence never mentions what is asked about ("wife", "born", ...)
+        art = self._articles([best.chunk.article_id]).get(best.chunk.article_id)
+        text = f"{art.title} {art.text}" if art else f"{best.chunk.title} {best.chunk.text}"
+        if names_present(pq.core, text, idf) < 0.5:
+            return True  # the article is about someone else: ZTE asked, Honeywell found
         return best.match < 0.12
+
+    def _idf(self) -> Any:
+        return idf_function(self.retriever.table.idf)
 
     def _refusal_text(self, pq: ParsedQuestion) -> str:
         scope = ""

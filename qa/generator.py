@@ -700,7 +700,8 @@ def verbatim_span(reply: str, sentences: list[str]) -> str | None:
     """``reply`` cleaned of quotes / end punctuation, if it is verbatim in a sentence."""
     text = reply.strip().splitlines()[0].strip() if reply.strip() else ""
     text = re.sub(r"^(?:exact phrase|answer)\s*:\s*", "", text, flags=re.I)
-    for cand in dict.fromkeys((text, text.strip(" \"'“”‘’`*"), text.strip(" \"'“”‘’`*.,;:!?"))):
+    # the bare phrase first: a grammar-copied word keeps its sentence's "Barclays." punctuation
+    for cand in dict.fromkeys((text.strip(" \"'“”‘’`*.,;:!?"), text.strip(" \"'“”‘’`*"), text)):
         if not cand or cand.upper() == "NONE":
             continue
         for s in sentences:

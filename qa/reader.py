@@ -64,6 +64,28 @@ def anchor_terms(question: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def name_terms(question: str) -> list[str]:
+    """Stemmed terms of the names in the question ("ZTE", "Kara-Murza"): what it is about."""
+    toks = re.findall(r"[A-Za-z][A-Za-z'’\-]*", question)
+    out: list[str] = []
+    for i, w in enumerate(toks):
+        if i == 0 or not w[0].isupper():
+            continue
+        out.extend(t for t in content_terms(w) if len(t) > 1)
+    return list(dict.fromkeys(out))
+
+
+def names_present(question: str, text: str, idf: Callable[[str], float]) -> float:
+    """IDF-weighted share of the question's names found in ``text`` (the answer's article)
+    (1.0 when the question names nothing)."""
+    names = name_terms(question)
+    if not names:
+        return 1.0
+    have = set(content_terms(text))
+    total = sum(idf(t) for t in names) or 1.0
+    return sum(idf(t) for t in names if t in have) / total
+
+
 def question_terms(pq: ParsedQuestion) -> list[str]:
     terms = [t for t in content_terms(pq.core) if t not in _QWORDS]
     return list(dict.fromkeys(terms))

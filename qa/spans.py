@@ -195,6 +195,9 @@ def head_noun(question: str) -> tuple[str, ...]:
     m = re.search(r"\bwho\s+(?:is|was|are|were|'s)\s+(?:the|a|an|this|that)\s+([a-z][a-z\-]{2,})", question.lower())
     if m and m.group(1) not in _FUNCTION:
         return (m.group(1),)
+    m = re.search(r"\bhow\s+many\s+(?:more\s+|fewer\s+)?([a-z]{3,})", question.lower())  # "how many students"
+    if m and m.group(1) not in _FUNCTION:
+        return (m.group(1),)
     return ()
 
 

@@ -371,6 +371,7 @@ def test_read_span_retries_once_then_gives_up() -> None:
 def test_verbatim_span_matches_case_but_returns_source_text() -> None:
     assert verbatim_span("the Fire Service", SENTENCES) == "the fire service"
     assert verbatim_span("Answer: three years.", SENTENCES) == "three years"
+    assert verbatim_span("build.", SENTENCES) == "build"  # the sentence's full stop is not the answer
     assert verbatim_span("four years", SENTENCES) is None
 
 

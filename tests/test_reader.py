@@ -29,3 +29,13 @@ def test_the_asked_for_noun_picks_the_sentence_and_the_name_next_to_it() -> None
 
 def test_without_a_head_noun_the_name_not_in_the_question_wins() -> None:
     assert _read("Whom did the wife of Vladimir Kara-Murza tell about the poisoning?") == "White House"
+
+
+def test_names_present_weighs_the_question_names_found_in_the_article() -> None:
+    from qa.reader import names_present
+
+    idf = {"zte": 8.0, "china": 2.0}.get
+    q = "How many employees does ZTE have in China?"
+    assert names_present(q, "Honeywell has 13,000 employees in China.", lambda t: idf(t, 5.0)) == 0.2
+    assert names_present(q, "ZTE, based in Shenzhen, China, employs 70,000.", lambda t: idf(t, 5.0)) == 1.0
+    assert names_present("how many employees are there?", "anything", lambda t: 1.0) == 1.0

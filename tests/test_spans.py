@@ -50,6 +50,7 @@ def test_phrases_and_focus() -> None:
     ("Which archbishop said the church was ashamed?", ("archbishop",)),
     ("In which square was the sculpture put up?", ("square",)),
     ("Who scored the sixth goal?", ()),
+    ("How many students died at the scene?", ("students",)),
     ("When did the attack happen?", ()),
 ])
 def test_head_noun(question: str, head: tuple[str, ...]) -> None:
