@@ -22,8 +22,9 @@ from qa.dates import from_int, human
 from qa.followup import resolve
 from qa.index import Index
 from qa.query import Filters, ParsedQuestion, Vocabulary, parse_question, without_dates
-from qa.reader import Reading, idf_function, names_present, read
+from qa.reader import TYPED, Reading, idf_function, names_present, read
 from qa.retrieval import HybridRetriever
+from qa.spans import candidates
 from qa.types import Answer, Article, Chunk, Citation, ScoredChunk
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,19 @@ ACCURATE_SENTENCES = 4  #: sentences the reader model sees in accurate mode (~40
 #: what _accurate_span returns when the reader model says no sentence answers
 NO_ANSWER = Reading(chunk=Chunk(id="", article_id="", position=0, text="", start=0, end=0), start=0, end=0,
                     sentence="", span="", span_start=-1, score=0.0, match=0.0, passage_rank=-1)
+
+
+def typed_core(span: str, kind: str) -> tuple[str, int]:
+    """A reader model's phrase cut to the answer the question's type wants, with its offset:
+    "1985, ZTE is the second-largest ..." -> "1985" for a when-question; "Khorgos, and the
+    Western China highway" -> "Khorgos" for a where-question. Untyped questions keep the phrase."""
+    if kind not in TYPED:
+        return span, 0
+    found = candidates(span, kind, starts_sentence=False)
+    if found:
+        return found[0].text, found[0].start
+    comma = span.find(", ")
+    return (span[:comma], 0) if comma > 0 else (span, 0)
 
 
 class Engine:
@@ -336,7 +350,8 @@ class Engine:
         for r in top:
             pos = r.sentence.find(span)
             if pos >= 0:
-                return replace(r, span=span, span_start=r.start + pos)
+                cut, offset = typed_core(span, pq.answer_type)
+                return replace(r, span=cut, span_start=r.start + pos + offset)
         return None
 
     def _answer_llm(self, state: dict[str, Any], hits: list[ScoredChunk], filters: dict[str, Any]) -> Answer:

@@ -91,8 +91,9 @@ def name_runs(sentence: str) -> list[Span]:
     return out
 
 
-def candidates(sentence: str, kind: str) -> list[Span]:
-    """Spans of ``kind`` in the sentence, in order of appearance."""
+def candidates(sentence: str, kind: str, starts_sentence: bool = True) -> list[Span]:
+    """Spans of ``kind`` in the sentence, in order of appearance. ``starts_sentence=False``:
+    the text is a phrase from inside a sentence, so its first capital is not just grammar."""
     pats = {
         "MONEY": [MONEY],
         "PERCENT": [PERCENT],
@@ -127,7 +128,7 @@ def candidates(sentence: str, kind: str) -> list[Span]:
             if kind == "PERSON":
                 if is_org or DATE.fullmatch(text):
                     continue
-                if sp.start == 0 and len(words) == 1:
+                if starts_sentence and sp.start == 0 and len(words) == 1:
                     continue  # a capitalised first word is usually not a name
                 # strip titles: "Chinese President Xi Jinping" -> "Xi Jinping"
                 k = 0
@@ -139,13 +140,13 @@ def candidates(sentence: str, kind: str) -> list[Span]:
                     sp = Span(off, sp.end, sentence[off : sp.end], kind)
                 out.append(Span(sp.start, sp.end, sp.text, kind))
             elif kind == "ORG":
-                if sp.start == 0 and len(words) == 1 and not is_org:
+                if starts_sentence and sp.start == 0 and len(words) == 1 and not is_org:
                     continue
                 out.append(Span(sp.start, sp.end, sp.text, kind))
             else:  # PLACE: names after a locative preposition, or any name run
                 before = sentence[max(0, sp.start - 12) : sp.start].lower()
                 loc = bool(re.search(r"\b(?:in|at|from|to|near|across|outside|inside|into|of|across)\s+(?:the\s+)?$", before))
-                if sp.start == 0 and len(words) == 1:
+                if starts_sentence and sp.start == 0 and len(words) == 1:
                     continue
                 if not is_org or loc:
                     out.append(Span(sp.start, sp.end, sp.text, "PLACE" if loc else "NAME"))

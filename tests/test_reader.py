@@ -39,3 +39,12 @@ def test_names_present_weighs_the_question_names_found_in_the_article() -> None:
     assert names_present(q, "Honeywell has 13,000 employees in China.", lambda t: idf(t, 5.0)) == 0.2
     assert names_present(q, "ZTE, based in Shenzhen, China, employs 70,000.", lambda t: idf(t, 5.0)) == 1.0
     assert names_present("how many employees are there?", "anything", lambda t: 1.0) == 1.0
+
+
+def test_reader_model_phrases_are_cut_to_the_typed_answer() -> None:
+    from qa.engine import typed_core
+
+    assert typed_core("1985, ZTE is the second-largest maker", "DATE") == ("1985", 0)
+    assert typed_core("Khorgos, and the Western China-Western Europe highway", "PLACE") == ("Khorgos", 0)
+    assert typed_core("the group Yildiz Holding, the biggest food company", "ORG") == ("Yildiz Holding", 10)
+    assert typed_core("a tourist visa, he said", "OTHER") == ("a tourist visa, he said", 0)  # untyped: as is
