@@ -70,7 +70,7 @@ def ingest_files(
         if progress:
             progress(n - 1, len(files), f"parsing {f.name}")
         cat.clear_log(str(f))
-        for k, item in enumerate(parse_file(f)):
+        for k, item in enumerate(parse_file(f, max_bytes=index.settings.max_file_bytes)):
             if progress and k and k % 500 == 0:
                 progress(n - 1, len(files), f"parsing {f.name} (record {k})")
             if isinstance(item, Skip):
@@ -125,7 +125,8 @@ def ingest_files(
             file_part = re.sub(r":(?:row|line|item) \d+$", "", path)
             if not Path(file_part).exists() or (file_part in read_files and art_id not in seen_ids):
                 gone.append(art_id)
-        if gone:
+        if gone:  # pending first: a run killed in between is finished by the next repair
+            cat.mark_pending_ids(gone)
             index.store.delete_articles(gone)
             cat.delete(gone)
             index.generation += 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -21,6 +22,7 @@ from qa.dates import date_int, parse_date
 from qa.types import Article, Caption, Chunk
 
 SCHEMA_VERSION = 1
+QUICK_CHECK_BYTES = 32 << 20  #: catalogs up to this size get ``PRAGMA quick_check`` at open
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -87,6 +89,43 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+def describe_error(exc: BaseException, path: Path, doing: str = "use") -> str:
+    """A message for an SQLite failure on ``path`` that says what happened and what to do."""
+    text = str(exc)
+    low = text.lower()
+    home = path.parent
+    if "disk is full" in low or "no space" in low:
+        return (
+            f"cannot {doing} the catalog {path}: the disk is full ({free_space(home)} free there). "
+            "Free some space and run the same command again: an interrupted ingest resumes "
+            "where it stopped."
+        )
+    if "readonly" in low or "read-only" in low:
+        return (
+            f"cannot {doing} the catalog {path}: {home} is read-only. article-qa needs to write "
+            "there; copy the folder somewhere writable and use that --home."
+        )
+    if "locked" in low or "busy" in low:
+        return f"the catalog {path} is locked by another process ({text}); try again shortly."
+    if any(w in low for w in ("malformed", "not a database", "disk i/o", "corrupt", "no such table")):
+        return (
+            f"the catalog {path} is damaged ({text}). Set the damaged index aside with "
+            f"`article-qa --home {home} doctor --repair`, then ingest your files again."
+        )
+    return (
+        f"cannot {doing} the catalog {path} ({type(exc).__name__}: {text}). If it is damaged, "
+        f"run `article-qa --home {home} doctor --repair`."
+    )
+
+
+def free_space(where: Path) -> str:
+    try:
+        free = shutil.disk_usage(where).free
+    except OSError:
+        return "unknown"
+    return f"{free / 1024:.0f} KiB" if free < 1 << 20 else f"{free / (1 << 20):.0f} MiB"
+
+
 class Catalog:
     """SQLite catalog under the index home. Safe to share between threads (one lock)."""
 
@@ -111,30 +150,56 @@ class Catalog:
                         (str(SCHEMA_VERSION),),
                     )
             version = self.get_meta("schema_version")
-        except sqlite3.DatabaseError as exc:
-            raise CatalogError(
-                f"the catalog {path} is not readable ({exc}). Move the index folder "
-                f"{path.parent} away and ingest again, or run `article-qa doctor`."
-            ) from exc
-        if version is not None and int(version) != SCHEMA_VERSION:
+            if not read_only and path.stat().st_size <= QUICK_CHECK_BYTES:
+                # cheap on a small catalog; a truncated or overwritten file shows up here
+                bad = [r[0] for r in self.db.execute("PRAGMA quick_check(3)").fetchall()]
+                if bad != ["ok"]:
+                    raise sqlite3.DatabaseError("database disk image is malformed: " + "; ".join(bad))
+        except (sqlite3.Error, CatalogError, OSError) as exc:
+            if hasattr(self, "db"):
+                self.db.close()
+            if isinstance(exc, CatalogError):
+                raise
+            if isinstance(exc, OSError):
+                raise CatalogError(f"cannot open the catalog {path}: {exc}") from exc
+            raise CatalogError(describe_error(exc, path, "open")) from exc
+        try:
+            number = int(version) if version is not None else SCHEMA_VERSION
+        except ValueError:
+            number = -1
+        if number != SCHEMA_VERSION:
+            self.db.close()
             raise CatalogError(
                 f"the catalog {path} has schema version {version}, this program needs "
-                f"{SCHEMA_VERSION}. Rebuild it: move {path.parent} away and ingest again."
+                f"{SCHEMA_VERSION}. Set it aside with `article-qa --home {path.parent} doctor "
+                "--repair`, then ingest your files again."
             )
+
+    @contextmanager
+    def _guard(self, doing: str = "use") -> Iterator[None]:
+        """SQLite failures become CatalogErrors that say what happened and what to do."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise CatalogError(describe_error(exc, self.path, doing)) from exc
 
     # ------------------------------------------------------------------ meta
     def get_meta(self, key: str) -> str | None:
-        with self._lock:
+        with self._lock, self._guard("read"):
             row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
 
     def set_meta(self, key: str, value: str) -> None:
-        with self._lock, self.db:
+        with self._lock, self._guard("write to"), self.db:
             self.db.execute(
                 "INSERT INTO meta(key, value) VALUES (?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
+
+    def delete_meta(self, key: str) -> None:
+        with self._lock, self._guard("write to"), self.db:
+            self.db.execute("DELETE FROM meta WHERE key = ?", (key,))
 
     def generation(self) -> int:
         """A counter bumped by every write (in any process): caches compare against it."""
@@ -151,7 +216,7 @@ class Catalog:
     # ------------------------------------------------------------------ writes
     def mark_pending(self, articles: Sequence[Article]) -> None:
         """Write (or overwrite) articles as pending and drop their old chunk rows."""
-        with self._lock, self.db:
+        with self._lock, self._guard("write to"), self.db:
             self._bump()
             for a in articles:
                 self.db.execute("DELETE FROM chunks WHERE article_id = ?", (a.id,))
@@ -192,7 +257,7 @@ class Catalog:
 
     def mark_ready(self, chunks_by_article: dict[str, list[Chunk]]) -> None:
         """Record the chunks and flip the articles to ready, in one transaction."""
-        with self._lock, self.db:
+        with self._lock, self._guard("write to"), self.db:
             self._bump()
             for art_id, chunks in chunks_by_article.items():
                 self.db.executemany(
@@ -204,13 +269,24 @@ class Catalog:
                     "UPDATE articles SET state='ready', n_chunks=? WHERE id=?", (len(chunks), art_id)
                 )
 
+    def mark_pending_ids(self, article_ids: Iterable[str]) -> None:
+        """Flip stored articles back to pending (chunk rows dropped) before removing their
+        vectors, so a run killed halfway is finished by the next run's repair."""
+        with self._lock, self._guard("write to"), self.db:
+            self._bump()
+            for art_id in article_ids:
+                self.db.execute("DELETE FROM chunks WHERE article_id = ?", (art_id,))
+                self.db.execute(
+                    "UPDATE articles SET state='pending', n_chunks=0 WHERE id = ?", (art_id,)
+                )
+
     def delete(self, article_ids: Iterable[str]) -> None:
-        with self._lock, self.db:
+        with self._lock, self._guard("write to"), self.db:
             self._bump()
             self.db.executemany("DELETE FROM articles WHERE id = ?", [(i,) for i in article_ids])
 
     def log(self, where: str, kind: str, detail: str) -> None:
-        with self._lock, self.db:
+        with self._lock, self._guard("write to"), self.db:
             self.db.execute(
                 'INSERT INTO ingest_log("where", kind, detail, at) VALUES (?, ?, ?, ?) '
                 'ON CONFLICT("where", kind) DO UPDATE SET detail=excluded.detail, at=excluded.at',
@@ -218,30 +294,30 @@ class Catalog:
             )
 
     def clear_log(self, where: str) -> None:
-        with self._lock, self.db:
+        with self._lock, self._guard("write to"), self.db:
             self.db.execute('DELETE FROM ingest_log WHERE "where" = ?', (where,))
 
     # ------------------------------------------------------------------ reads
     def states(self) -> dict[str, tuple[str, str, str]]:
         """article id -> (state, content_hash, path)."""
-        with self._lock:
+        with self._lock, self._guard("read"):
             rows = self.db.execute("SELECT id, state, content_hash, path FROM articles").fetchall()
         return {r[0]: (r[1], r[2], r[3]) for r in rows}
 
     def body_owner(self, body_hash: str) -> str | None:
-        with self._lock:
+        with self._lock, self._guard("read"):
             row = self.db.execute(
                 "SELECT id FROM articles WHERE body_hash = ? AND state='ready' LIMIT 1", (body_hash,)
             ).fetchone()
         return None if row is None else str(row[0])
 
     def pending_ids(self) -> list[str]:
-        with self._lock:
+        with self._lock, self._guard("read"):
             return [r[0] for r in self.db.execute("SELECT id FROM articles WHERE state='pending'")]
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         """Run a parameterised read query (callers never format user text into ``sql``)."""
-        with self._lock:
+        with self._lock, self._guard("read"):
             return self.db.execute(sql, tuple(params)).fetchall()
 
     def article(self, article_id: str) -> Article | None:
@@ -259,7 +335,7 @@ class Catalog:
 
     def iter_chunks(self) -> Iterator[sqlite3.Row]:
         """All chunk rows of ready articles with the article fields retrieval needs."""
-        with self._lock:
+        with self._lock, self._guard("read"):
             rows = self.db.execute(
                 """SELECT c.id, c.article_id, c.position, c.start, c."end", c.text, c.header,
                           a.title, a.source, a.published, a.authors, a.sections, a.url,
@@ -307,6 +383,17 @@ def row_to_article(r: sqlite3.Row) -> Article:
         path=r["path"],
         stored=parse_date(r["stored"]) if r["stored"] else None,
         extra=json.loads(r["extra"]),
+    )
+
+
+def row_to_chunk(r: sqlite3.Row) -> Chunk:
+    """A chunk from an ``iter_chunks`` row (everything its vector and metadata are made of)."""
+    return Chunk(
+        id=r["id"], article_id=r["article_id"], position=r["position"], text=r["text"],
+        start=r["start"], end=r["end"], header=r["header"], title=r["title"], source=r["source"],
+        published=parse_date(r["published"]) if r["published"] else None,
+        authors=tuple(json.loads(r["authors"])), sections=tuple(json.loads(r["sections"])),
+        url=r["url"],
     )
 
 

@@ -3,31 +3,111 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from pathlib import Path
 
 from qa.catalog import Catalog, CatalogError
 from qa.embedding import Embedder, get_embedder
 from qa.settings import Settings
-from qa.store import ChromaStore
+from qa.store import ChromaStore, StoreError
 
 logger = logging.getLogger(__name__)
 
+#: what ``Settings.embedder`` records in the catalog (``name:dim``), known without loading it
+EMBEDDER_RECORDS = {
+    "minilm": "all-MiniLM-L6-v2:384",
+    "minilm-int8": "all-MiniLM-L6-v2-int8:384",
+    "hash": "hash-fake:64",
+}
+
+
+def doctor_command(home: Path) -> str:
+    return f"article-qa --home {home} doctor --repair"
+
 
 class Index:
-    """Opens (or creates) the index under ``settings.home``; embedder loaded on first use."""
+    """Opens (or creates) the index under ``settings.home``; embedder loaded on first use.
 
-    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+    Opening checks what can be checked cheaply, so a damaged or mismatched index fails here with
+    a message naming the fix rather than giving wrong answers later: the catalog is readable and
+    of this schema (``Catalog``), the embedder is the one the index was built with, and the
+    vector store holds at least every chunk the catalog lists (vectors are always written
+    before their catalog rows, so fewer means vectors were lost). ``verify=False`` skips the
+    last two (``article-qa doctor`` opens damaged indexes that way to repair them).
+    """
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None, verify: bool = True) -> None:
         self.settings = settings
         self.home = Path(settings.home)
-        self.home.mkdir(parents=True, exist_ok=True)
+        try:
+            self.home.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CatalogError(
+                f"cannot create the index folder {self.home}: {exc.strerror or exc}. "
+                "Choose a writable --home (or ARTICLE_QA_HOME)."
+            ) from exc
+        if not os.access(self.home, os.W_OK | os.X_OK):
+            raise CatalogError(
+                f"the index folder {self.home} is read-only (read-only file system or "
+                "permissions). article-qa needs to write there, also to answer questions (the "
+                "catalog and the vector store keep logs): copy the folder somewhere writable "
+                "and use that --home."
+            )
         self.catalog = Catalog(self.home / "catalog.sqlite3")
-        self.store = ChromaStore(
-            path=self.home / "chroma", url=settings.chroma_url, collection=settings.collection
-        )
+        try:
+            self.store = ChromaStore(
+                path=self.home / "chroma", url=settings.chroma_url, collection=settings.collection
+            )
+        except StoreError:
+            self.catalog.close()
+            raise
         self._embedder = embedder
         self._lock = threading.Lock()
         self.generation = 0  #: bumped after every write; caches compare against it
+        if verify:
+            try:
+                self.verify()
+            except (CatalogError, StoreError):
+                self.close()
+                raise
+
+    def expected_embedder(self) -> str:
+        """``name:dim`` of the configured embedder (the given instance, or by its setting)."""
+        if self._embedder is not None:
+            return f"{self._embedder.name}:{self._embedder.dim}"
+        return EMBEDDER_RECORDS.get(self.settings.embedder, "")
+
+    def verify(self) -> None:
+        """Cheap checks at open (see the class docstring); raises with the fix in the message."""
+        recorded = self.catalog.get_meta("embedder")
+        wanted = self.expected_embedder()
+        if recorded and wanted and recorded != wanted:
+            raise CatalogError(self._mismatch(recorded, wanted))
+        chunks = self.catalog.counts()["chunks"]
+        if chunks:
+            vectors = self.store.count()
+            if vectors < chunks:
+                raise StoreError(
+                    f"the vector store at {self.store.location} holds {vectors} vectors but the "
+                    f"catalog lists {chunks} chunks: vectors were lost or the store was replaced. "
+                    f"Rebuild them from the catalog with `{doctor_command(self.home)}`."
+                )
+        elif not self.catalog.counts()["pending"] and self.store.count():
+            raise CatalogError(
+                f"the catalog {self.catalog.path} is empty but the vector store at "
+                f"{self.store.location} holds {self.store.count()} vectors: the catalog was lost "
+                f"or replaced. Run `{doctor_command(self.home)}` (clears the stray vectors), "
+                "then ingest your files again."
+            )
+
+    def _mismatch(self, recorded: str, wanted: str) -> str:
+        return (
+            f"the index at {self.home} was built with the embedder {recorded}, not {wanted}: "
+            "its vectors cannot be compared with this one's. Use the same embedder "
+            "(ARTICLE_QA_EMBEDDER), ingest into a new --home, or re-embed every chunk with "
+            f"`{doctor_command(self.home)}`."
+        )
 
     @property
     def embedder(self) -> Embedder:
@@ -39,11 +119,9 @@ class Index:
         if recorded is None:
             self.catalog.set_meta("embedder", f"{emb.name}:{emb.dim}")
         elif recorded != f"{emb.name}:{emb.dim}":
-            raise CatalogError(
-                f"the index at {self.home} was built with {recorded}, not {emb.name}:{emb.dim}; "
-                "use the same embedder or ingest into a new --home"
-            )
+            raise CatalogError(self._mismatch(recorded, f"{emb.name}:{emb.dim}"))
         return emb
 
     def close(self) -> None:
         self.catalog.close()
+        self.store.close()

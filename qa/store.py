@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
+import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +24,7 @@ from qa.types import Chunk
 logger = logging.getLogger(__name__)
 
 WRITE_BATCH = 2000  #: rows per Chroma upsert call
+LOW_DISK_BYTES = 8 << 20  #: a local store failing with less free space than this: disk full
 T = TypeVar("T")
 
 
@@ -81,13 +84,49 @@ def _guarded(method: Callable[..., T]) -> Callable[..., T]:
         except StoreError:
             raise
         except Exception as exc:  # chromadb and httpx raise many types
-            hint = ("is the Chroma server running and reachable?" if self.url
-                    else "if the index is damaged, run `article-qa doctor` or ingest into a new --home")
             raise StoreError(
-                f"the vector store at {self.location} failed ({type(exc).__name__}: {exc}); {hint}"
+                f"the vector store at {self.location} failed ({type(exc).__name__}: {exc}); "
+                + self.hint(exc)
             ) from exc
 
     return wrapper
+
+
+def local_trouble(path: Path, exc: BaseException) -> str:
+    """'the disk is full' / 'read-only' when that is why a local store failed, else ''."""
+    low = str(exc).lower()
+    where = path if path.exists() else path.parent
+    try:
+        free = shutil.disk_usage(where).free
+    except OSError:
+        free = -1
+    if "no space" in low or "disk is full" in low or 0 <= free < LOW_DISK_BYTES:
+        return (f"the disk holding {path} is full ({free // 1024} KiB free): free some space and "
+                "run the same command again (an interrupted ingest resumes where it stopped)")
+    if "readonly" in low or "read-only" in low or not os.access(where, os.W_OK):
+        return (f"{path} is read-only: article-qa needs to write there, also to answer (the "
+                "vector store keeps a log); copy the index folder somewhere writable")
+    return ""
+
+
+def forget_local(path: Path, only_unused: bool = False) -> None:
+    """Drop chromadb's in-process cache of the embedded store at ``path`` (after a failed
+    open, or before its folder is moved away), so the next open starts from the disk.
+    ``only_unused``: leave it when a live client in this process still holds it."""
+    try:
+        from chromadb.api.shared_system_client import SharedSystemClient
+    except ImportError:  # pragma: no cover - another chromadb layout
+        return
+    key = str(path)
+    if only_unused and SharedSystemClient._identifier_to_refcount.get(key, 0) > 0:
+        return
+    system = SharedSystemClient._identifier_to_system.pop(key, None)
+    SharedSystemClient._identifier_to_refcount.pop(key, None)
+    if system is not None:
+        try:
+            system.stop()
+        except Exception as exc:  # a half-started system may not stop cleanly
+            logger.debug("stopping the chroma system for %s: %s", key, exc)
 
 
 class ChromaStore:
@@ -99,6 +138,7 @@ class ChromaStore:
 
         chroma_settings = ChromaSettings(anonymized_telemetry=False)
         self.url = url
+        self.path = Path(path) if path is not None else Path()
         self.location = url or str(path)
         try:
             if url:
@@ -119,14 +159,46 @@ class ChromaStore:
                 configuration={"hnsw": {"space": "cosine"}},
             )
         except Exception as exc:  # chromadb raises many types; name the place and the fix
-            raise StoreError(
-                f"cannot open the Chroma store at {url or path}: {exc}. "
-                + (
-                    "Is the server running (`chroma run --path DIR --port P`)?"
-                    if url
-                    else "If the index is damaged, move the folder away and ingest again."
+            if url:
+                hint = "Is the server running (`chroma run --path DIR --port P`)?"
+            else:
+                assert path is not None
+                hint = local_trouble(path, exc) or (
+                    "If the index is damaged, rebuild the vectors from the catalog with "
+                    f"`article-qa --home {path.parent} doctor --repair`."
                 )
-            ) from exc
+                if hasattr(self, "client"):  # release it, or a retry reuses the failed one
+                    self.close()
+                else:
+                    forget_local(path, only_unused=True)
+            raise StoreError(f"cannot open the Chroma store at {url or path}: {exc}. {hint}") from exc
+
+    def close(self) -> None:
+        """Release the client (an embedded store's files and cache are let go when the last
+        client on them in this process closes, so a later open reads the disk afresh)."""
+        try:
+            self.client.close()  # type: ignore[attr-defined]
+        except Exception as exc:  # closing must not fail the caller
+            logger.debug("closing the chroma client at %s: %s", self.location, exc)
+
+    def reset(self) -> None:
+        """Drop every vector (the collection is deleted and created again, empty)."""
+        name = self.collection.name
+        try:
+            self.client.delete_collection(name)
+            self.collection = self.client.get_or_create_collection(
+                name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}},
+            )
+        except Exception as exc:
+            raise StoreError(f"cannot reset the vector store at {self.location}: {exc}") from exc
+
+    def hint(self, exc: BaseException) -> str:
+        """What to do after ``exc`` (server down, disk full, read-only, damaged)."""
+        if self.url:
+            return "is the Chroma server running and reachable? (`chroma run --path DIR --port P`)"
+        return local_trouble(self.path, exc) or (
+            f"if the index is damaged, run `article-qa --home {self.path.parent} doctor --repair`"
+        )
 
     @_guarded
     def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:

@@ -48,12 +48,14 @@ class ChromaServer:
                 self.proc.wait(timeout=15)
 
 
-def start_server(where: Path, timeout: float = 60.0) -> ChromaServer:
+def start_server(where: Path, timeout: float = 60.0, port: int = 0) -> ChromaServer:
+    """``chroma run`` on ``port`` (0: a free one) over ``where/server-data``; the log is appended to,
+    so a server restarted on the same data keeps one log."""
     if not CHROMA.exists():
         pytest.skip(f"the chroma CLI is not installed next to {sys.executable}")
-    port = free_port()
+    port = port or free_port()
     log = where / "chroma-server.log"
-    with open(log, "wb") as out:
+    with open(log, "ab") as out:
         proc = subprocess.Popen(
             [str(CHROMA), "run", "--path", str(where / "server-data"),
              "--host", "127.0.0.1", "--port", str(port)],
