@@ -4,10 +4,18 @@ Formats: the house text format (``date YYYY-MM-DD`` header, byline, dateline, ca
 CSV / TSV and JSONL / JSON exports with article fields, and plain ``.txt`` / ``.md``.
 Every parser yields either an ``Article`` or a ``Skip`` naming the file (and row) and the
 reason, so one broken record never stops the others.
+
+Memory stays bounded whatever the input: CSV / JSONL files are streamed record by record (one
+physical line is at most ``MAX_RECORD_CHARS``), plain text / house files are read only up to
+twice the longest body kept, JSON arrays (parsed whole) are limited to ``MAX_JSON_ARRAY_CHARS``,
+and files over the size limit (``Settings.max_file_bytes``) are refused without being read.
+Text must be UTF-8 (BOM tolerated); anything else (Latin-1, cp1252, UTF-16, binary) is refused
+with the byte offset of the first bad byte.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -16,7 +24,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from ingest.outlets import outlet_from_url
 from qa.dates import parse_date
@@ -25,10 +33,14 @@ from qa.types import Article, Caption, stable_hash
 logger = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".csv", ".tsv", ".jsonl", ".ndjson", ".json"}
-MAX_FILE_BYTES = 512 * 1024 * 1024  #: larger files are refused with a reason
+MAX_FILE_BYTES = 512 * 1024 * 1024  #: default size limit: larger files are refused with a reason
 MAX_ARTICLE_CHARS = 2_000_000  #: longer bodies are cut to this (and say so in the log)
+MAX_RECORD_CHARS = 16 * 1024 * 1024  #: longest CSV / JSONL line (and CSV field) read
+MAX_JSON_ARRAY_CHARS = 64 * 1024 * 1024  #: ``[...]`` files are parsed whole; larger must be JSONL
+MAX_FIELD_CHARS = 1000  #: title, source, dateline and other one-line fields are cut to this
+MAX_NESTING = 32  #: deeper JSON lists / objects inside a field are refused
 
-csv.field_size_limit(64 * 1024 * 1024)
+csv.field_size_limit(MAX_RECORD_CHARS)
 
 
 @dataclass(frozen=True)
@@ -67,20 +79,27 @@ def _as_list(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value, list | tuple):
-        items = [str(v.get("name", "")) if isinstance(v, dict) else str(v) for v in value]
+        items = [_one_line(v.get("name", "")) if isinstance(v, dict) else _one_line(v) for v in value]
     else:
-        items = re.split(r"\s*(?:;|,|\band\b|&)\s*", str(value))
-    return tuple(i.strip() for i in items if i and i.strip())
+        items = [_one_line(i) for i in re.split(r"\s*(?:;|,|\band\b|&)\s*", str(value)[: MAX_FIELD_CHARS * 20])]
+    return tuple(i for i in items if i)
 
 
-def _as_text(value: Any) -> str:
+def _as_text(value: Any, depth: int = 0) -> str:
     if value is None:
         return ""
+    if depth > MAX_NESTING:
+        raise ValueError(f"field nested more than {MAX_NESTING} levels deep")
     if isinstance(value, list | tuple):
-        return "\n\n".join(_as_text(v) for v in value)
+        return "\n\n".join(_as_text(v, depth + 1) for v in value)
     if isinstance(value, dict):
-        return _as_text(value.get("text") or value.get("value") or "")
+        return _as_text(value.get("text") or value.get("value") or "", depth + 1)
     return str(value)
+
+
+def _one_line(value: Any) -> str:
+    """A one-line field (title, source, ...): whitespace folded, cut to ``MAX_FIELD_CHARS``."""
+    return re.sub(r"\s+", " ", _clean(_as_text(value)[: MAX_FIELD_CHARS * 4])).strip()[:MAX_FIELD_CHARS]
 
 
 def _clean(text: str) -> str:
@@ -124,19 +143,22 @@ def article_from_record(record: dict[str, Any], where: str) -> Article | Skip:
         if f and f not in fields and value not in (None, ""):
             fields[f] = value
         elif not f and value not in (None, "") and not isinstance(value, dict | list):
-            extra[k] = str(value)[:500]
+            extra[k[:100]] = str(value)[:500]
     body = _as_text(fields.get("text"))
+    if len(body) > 2 * MAX_ARTICLE_CHARS:  # never fold megabytes that _cap would throw away
+        logger.warning("%s: body longer than %d characters, cut", where, MAX_ARTICLE_CHARS)
+        body = body[: 2 * MAX_ARTICLE_CHARS]
     paragraphs = split_paragraphs(body)
     if not paragraphs:
         return Skip(where, "empty text")
-    title = re.sub(r"\s+", " ", _as_text(fields.get("title"))).strip()
-    url = _as_text(fields.get("url")).strip()
-    source = re.sub(r"\s+", " ", _as_text(fields.get("source"))).strip() or outlet_from_url(url)
+    title = _one_line(fields.get("title"))
+    url = _one_line(fields.get("url"))
+    source = _one_line(fields.get("source")) or outlet_from_url(url)
     raw_date = fields.get("published")
-    published = parse_date(raw_date)
+    published = parse_date(raw_date if isinstance(raw_date, str | int | float) else _one_line(raw_date))
     if raw_date not in (None, "") and published is None:
         logger.warning("%s: unreadable date %r, kept without a date", where, str(raw_date)[:40])
-    own_id = _as_text(fields.get("id")).strip()
+    own_id = _one_line(fields.get("id"))
     art_id = make_id(
         own_id, source, url, title, published.isoformat() if published else "", "\n".join(paragraphs)
     )
@@ -145,14 +167,14 @@ def article_from_record(record: dict[str, Any], where: str) -> Article | Skip:
     return Article(
         id=art_id,
         title=title,
-        subtitle=re.sub(r"\s+", " ", _as_text(fields.get("subtitle"))).strip(),
+        subtitle=_one_line(fields.get("subtitle")),
         paragraphs=_cap(paragraphs, where),
         published=published,
         authors=_as_list(fields.get("authors")),
         source=source,
         url=url,
         sections=_as_list(fields.get("sections")),
-        dateline=_as_text(fields.get("dateline")).strip(),
+        dateline=_one_line(fields.get("dateline")),
         path=where,
         extra=extra,
     )
@@ -172,63 +194,153 @@ def _cap(paragraphs: tuple[str, ...], where: str) -> tuple[str, ...]:
 
 # ---------------------------------------------------------------------------- formats
 
-def read_text(path: Path) -> str:
-    """Read a text file as UTF-8 (BOM tolerated); binary and other encodings raise ValueError."""
-    data = path.read_bytes()
-    if b"\x00" in data[:8192]:
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32", "UTF-32"),  # before UTF-16: FF FE 00 00 starts with FF FE
+    (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
+)
+
+
+def sniff_encoding(head: bytes) -> tuple[str, str]:
+    """(codec, label) for a file starting with ``head``: UTF-8 (BOM tolerated) or ValueError.
+
+    UTF-16 / UTF-32 byte order marks are refused by name rather than decoded: a Latin-1 file
+    starting with "ÿþ" has the same bytes, and guessing wrong would index mojibake.
+    """
+    for bom, _, label in _BOMS:
+        if head.startswith(bom):
+            raise ValueError(f"not UTF-8 text (starts with a {label} byte order mark; save it as UTF-8)")
+    if b"\x00" in head:
         raise ValueError("binary file (NUL bytes)")
+    return "utf-8-sig", "UTF-8"
+
+
+def _decode(data: bytes, codec: str, label: str, final: bool, offset: int = 0,
+            decoder: codecs.IncrementalDecoder | None = None) -> str:
+    dec = decoder or codecs.getincrementaldecoder(codec)("strict")
     try:
-        return data.decode("utf-8-sig")
+        return dec.decode(data, final=final)
     except UnicodeDecodeError as exc:
-        raise ValueError(f"not UTF-8 text (byte {exc.start}: {exc.reason})") from exc
+        raise ValueError(f"not {label} text (byte {offset + exc.start}: {exc.reason})") from exc
 
 
-def parse_csv(text: str, where: str, delimiter: str | None = None) -> Iterator[Article | Skip]:
-    sample = text[:65536]
+def read_text(path: Path, max_chars: int | None = None) -> str:
+    """Read a UTF-8 text file (BOM tolerated); binary files and other encodings raise
+    ValueError naming the first bad byte. With ``max_chars`` only the start is read."""
+    with path.open("rb") as fh:
+        data = fh.read() if max_chars is None else fh.read(4 * max_chars + 4)
+        eof = max_chars is None or not fh.read(1)
+    codec, label = sniff_encoding(data[:8192])
+    text = _decode(data, codec, label, final=eof)
+    return text if max_chars is None else text[:max_chars]
+
+
+def open_text(path: Path) -> TextIO:
+    """Open for streaming after checking, block by block, that the whole file decodes."""
+    with path.open("rb") as fh:
+        codec, label = sniff_encoding(fh.read(8192))
+        fh.seek(0)
+        dec = codecs.getincrementaldecoder(codec)("strict")
+        offset = 0
+        while block := fh.read(1 << 20):
+            _decode(block, codec, label, final=False, offset=offset, decoder=dec)
+            offset += len(block)
+        _decode(b"", codec, label, final=True, offset=offset, decoder=dec)
+    return path.open(encoding=codec, errors="strict", newline="")
+
+
+class _LineTooLong(Exception):
+    pass
+
+
+def _lines(fh: TextIO, limit: int | None = None) -> Iterator[str]:
+    """Physical lines, each at most ``limit`` characters (else ``_LineTooLong``, nothing more read)."""
+    limit = limit or MAX_RECORD_CHARS
+    while line := fh.readline(limit):
+        if len(line) >= limit and not line.endswith(("\n", "\r")):
+            raise _LineTooLong(f"a line longer than {limit:,} characters")
+        yield line
+
+
+def _stream(source: str | TextIO) -> TextIO:
+    return io.StringIO(source, newline="") if isinstance(source, str) else source
+
+
+def parse_csv(source: str | TextIO, where: str, delimiter: str | None = None) -> Iterator[Article | Skip]:
+    """CSV / TSV text or an open file, streamed row by row; the header must name a text column."""
+    fh = _stream(source)
     if delimiter is None:
+        sample = fh.read(65536)
+        fh.seek(0)
         try:
             delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
         except csv.Error:
             delimiter = ","
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [_key(h) for h in (reader.fieldnames or [])]
-    if not any(_ALIAS_TO_FIELD.get(h) == "text" for h in header):
-        yield Skip(where, f"no text column (columns: {', '.join(header[:12]) or 'none'})")
-        return
+    reader = csv.DictReader(_lines(fh), delimiter=delimiter)
     row = 1
     try:
+        header = [_key(h) for h in (reader.fieldnames or [])]
+        if not any(_ALIAS_TO_FIELD.get(h) == "text" for h in header):
+            yield Skip(where, f"no text column (columns: {', '.join(header[:12])[:300] or 'none'})")
+            return
         for row, record in enumerate(reader, start=2):
             yield article_from_record(record, f"{where}:row {row}")
-    except csv.Error as exc:
+    except (csv.Error, _LineTooLong, ValueError) as exc:  # ValueError: undecodable bytes
         yield Skip(f"{where}:row {row + 1}", f"malformed CSV: {exc}; rows after it not read")
 
 
-def parse_jsonl(text: str, where: str) -> Iterator[Article | Skip]:
-    stripped = text.lstrip()
-    if stripped.startswith("["):
-        try:
-            items = json.loads(stripped)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            yield Skip(where, f"malformed JSON: {exc}")
-            return
-        for i, item in enumerate(items, start=1):
-            yield _json_item(item, f"{where}:item {i}")
+def parse_jsonl(source: str | TextIO, where: str) -> Iterator[Article | Skip]:
+    """JSON Lines (one object per line, streamed) or a JSON array of objects (parsed whole)."""
+    fh = _stream(source)
+    head = fh.read(65536)
+    fh.seek(0)
+    if head.lstrip().startswith("["):
+        yield from _parse_json_array(fh, where)
         return
-    for n, line in enumerate(text.splitlines(), start=1):
+    n = 0
+    while line := fh.readline(MAX_RECORD_CHARS):
+        n += 1
+        if len(line) >= MAX_RECORD_CHARS and not line.endswith(("\n", "\r")):
+            while (rest := fh.readline(MAX_RECORD_CHARS)) and not rest.endswith(("\n", "\r")):
+                pass  # drop the rest of the oversize line without holding it
+            yield Skip(f"{where}:line {n}", f"record longer than {MAX_RECORD_CHARS:,} characters, not read")
+            continue
         if not line.strip():
             continue
         try:
             item = json.loads(line)
-        except (json.JSONDecodeError, RecursionError) as exc:
+        except (ValueError, RecursionError) as exc:  # ValueError: also ints over 4300 digits
             yield Skip(f"{where}:line {n}", f"malformed JSON: {str(exc)[:120]}")
             continue
         yield _json_item(item, f"{where}:line {n}")
 
 
+def _parse_json_array(fh: TextIO, where: str) -> Iterator[Article | Skip]:
+    text = fh.read(MAX_JSON_ARRAY_CHARS + 1)
+    if len(text) > MAX_JSON_ARRAY_CHARS:
+        yield Skip(where, f"JSON array over {MAX_JSON_ARRAY_CHARS:,} characters; "
+                          "write large exports as JSON Lines (one object per line)")
+        return
+    try:
+        items = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        yield Skip(where, f"malformed JSON: {str(exc)[:200]}")
+        return
+    if not isinstance(items, list):
+        yield Skip(where, f"expected a JSON array of objects, got {type(items).__name__}")
+        return
+    for i, item in enumerate(items, start=1):
+        yield _json_item(item, f"{where}:item {i}")
+
+
 def _json_item(item: Any, where: str) -> Article | Skip:
     if not isinstance(item, dict):
         return Skip(where, f"expected a JSON object, got {type(item).__name__}")
-    return article_from_record(item, where)
+    try:
+        return article_from_record(item, where)
+    except (ValueError, RecursionError) as exc:  # too deeply nested fields
+        return Skip(where, f"unusable record: {str(exc)[:120]}")
 
 
 _HOUSE_HEADER = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\b")
@@ -365,36 +477,62 @@ def parse_plain(text: str, where: str) -> Article | Skip:
     return article_from_record(meta, where)
 
 
-def parse_text(text: str, where: str, suffix: str) -> Iterator[Article | Skip]:
-    """Dispatch on the suffix (and content, for .txt)."""
-    if not text.strip():
+_RECORD_SUFFIXES = {".csv", ".tsv", ".jsonl", ".ndjson", ".json"}
+
+
+def parse_text(source: str | TextIO, where: str, suffix: str) -> Iterator[Article | Skip]:
+    """Dispatch on the suffix (and content, for .txt); CSV / JSON may be an open file."""
+    fh = _stream(source) if suffix in _RECORD_SUFFIXES else None
+    head = fh.read(65536) if fh else str(source)
+    if fh:
+        fh.seek(0)
+    if not head.strip() and len(head) < 65536:
         yield Skip(where, "empty file")
         return
-    if suffix in {".csv"}:
-        yield from parse_csv(text, where)
-    elif suffix == ".tsv":
-        yield from parse_csv(text, where, delimiter="\t")
-    elif suffix in {".jsonl", ".ndjson", ".json"}:
-        yield from parse_jsonl(text, where)
-    elif suffix == ".txt" and looks_like_house(text):
-        yield parse_house(text, where)
+    if fh is None:
+        text = str(source)
+        if suffix == ".txt" and looks_like_house(text):
+            yield parse_house(text, where)
+        else:
+            yield parse_plain(text, where)
+        return
+    if suffix in (".csv", ".tsv"):
+        items = parse_csv(fh, where, delimiter="\t" if suffix == ".tsv" else None)
     else:
-        yield parse_plain(text, where)
+        items = parse_jsonl(fh, where)
+    empty = True
+    for item in items:
+        empty = False
+        yield item
+    if empty:  # e.g. a header and blank lines only: still say why nothing came of it
+        yield Skip(where, "no records in the file")
 
 
-def parse_file(path: Path) -> Iterator[Article | Skip]:
-    """Parse one file; never raises for bad content, yields ``Skip`` instead."""
+def parse_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Iterator[Article | Skip]:
+    """Parse one file; never raises for bad content, yields ``Skip`` instead.
+
+    Files over ``max_bytes`` are refused before anything is read; CSV / JSONL are streamed.
+    """
     where = str(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         yield Skip(where, f"unsupported file type {suffix or '(none)'}")
         return
     try:
+        if path.is_symlink() and not path.exists():
+            raise OSError("broken symbolic link")
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            yield Skip(where, f"file too large ({size} bytes > {MAX_FILE_BYTES})")
+        if size > max_bytes:
+            yield Skip(where, f"file too large ({size:,} bytes; the limit is {max_bytes:,})")
             return
-        text = read_text(path)
+        if suffix in _RECORD_SUFFIXES:
+            with open_text(path) as fh:
+                yield from parse_text(fh, where, suffix)
+            return
+        head_chars = 2 * MAX_ARTICLE_CHARS
+        text = read_text(path, max_chars=head_chars)
+        if len(text) >= head_chars:
+            logger.warning("%s: longer than %d characters, only the start read", where, head_chars)
     except (OSError, ValueError) as exc:
         yield Skip(where, str(exc) if isinstance(exc, ValueError) else f"unreadable: {exc}")
         return

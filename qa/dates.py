@@ -25,7 +25,8 @@ MONTHS = {
     )
     for name in names
 }
-MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
+# ASCII-only matching: under re.I, "ſ" and "K" (Kelvin) would match s / k and then miss MONTHS
+MONTH_RE = "(?a:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + ")"
 
 _ISO = re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
 _DMY_NUM = re.compile(r"(?<!\d)(\d{1,2})[./-](\d{1,2})[./-](\d{4})(?!\d)")

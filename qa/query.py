@@ -176,7 +176,7 @@ def _year_for(month: int, day: int, newest: dt.date | None, months: Months = fro
     have = sorted((y for y, m in months if m == month), reverse=True)
     if have:
         return have[0]
-    ref = newest or dt.date.today()
+    ref = max(newest or dt.date.today(), dt.date(1, 2, 1))  # relative ranges below stay after 1 Jan 0001
     y = ref.year
     try:
         if dt.date(y, month, min(day, 28)) > ref:
@@ -222,6 +222,15 @@ def extract_dates(
     q: str, newest: dt.date | None, months: Months = frozenset()
 ) -> tuple[str, dt.date | None, dt.date | None, dict[str, bool]]:
     """Find date phrases; return the question without them and the range they give."""
+    try:
+        return _extract_dates(q, newest, months)
+    except (ValueError, OverflowError):  # year 0, past 9999, "the last 10**12 days": no date filter
+        return re.sub(r"\s+", " ", q).strip(), None, None, {"latest": False, "earliest": False}
+
+
+def _extract_dates(
+    q: str, newest: dt.date | None, months: Months = frozenset()
+) -> tuple[str, dt.date | None, dt.date | None, dict[str, bool]]:
     flags = {"latest": False, "earliest": False}
     lo: dt.date | None = None
     hi: dt.date | None = None
@@ -231,7 +240,7 @@ def extract_dates(
         nonlocal text
         text = text.replace(m.group(0), " ", 1)
 
-    ref = newest or dt.date.today()
+    ref = max(newest or dt.date.today(), dt.date(1, 2, 1))  # relative ranges below stay after 1 Jan 0001
     # day ranges inside one month: "the first week of March", "between 10 and 20 March 2017", "1-7 March"
     m = re.search(rf"\b(?:in\s+|during\s+)?the\s+(first|second|third|fourth|last)\s+week\s+of\s+({MONTH_RE})\.?(?:,?\s+(\d{{4}}))?", text, re.I)
     if m:
@@ -309,7 +318,7 @@ def extract_dates(
         m = re.search(r"\b(?:in\s+)?the\s+(?:last|past)\s+(\d+|two|three|four|five|six|seven|ten)\s+(days?|weeks?)\b", text, re.I)
         if lo is None and m:
             n = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "ten": 10}.get(m[1].lower()) or int(m[1])
-            days = n * (7 if m[2].lower().startswith("week") else 1)
+            days = max(1, n * (7 if m[2].lower().startswith("week") else 1))
             lo, hi = ref - dt.timedelta(days=days - 1), ref
             cut(m)
     if re.search(r"\b(latest|most recent|newest|recent|last)\b", text, re.I) and not re.search(
@@ -411,7 +420,7 @@ METADATA = [
     (re.compile(r"\b(?:photo|image|picture)\s+(?:credit|courtesy)\b|\bwho\s+(?:took|shot)\s+the\s+(?:photo|picture|image)s?\b", re.I), "credit"),
     (re.compile(r"\b(?:caption)s?\b", re.I), "caption"),
     (re.compile(r"\b(?:which|what)\s+sections?\b|\bsection\s+(?:was|is)\b|\bwhich\s+categor", re.I), "section"),
-    (re.compile(r"\bdateline\b|\bwhere\s+was\s+(?:the|this|that|it)?\s*(?:article|story|report|piece|it)\s+(?:filed|written|datelined)\b", re.I), "dateline"),
+    (re.compile(r"\bdatelined?\b|\bwhere\s+was\s+(?:the|this|that|it)?\s*(?:article|story|report|piece|it)\s+(?:filed|written|datelined)\b", re.I), "dateline"),
     (re.compile(r"\b(?:link|url|web address)\s+(?:to|of|for)\s+(?:the|this|that|it)\b(?:\s+(?:article|story|piece|report))?|\bwhat(?:'s| is)\s+the\s+(?:url|link)\b|\bwhere can i read\b", re.I), "url"),
 ]
 

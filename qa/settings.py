@@ -24,6 +24,7 @@ class Settings:
     collection: str = "articles"  #: Chroma collection name
     embedder: str = "minilm"  #: minilm (packaged all-MiniLM-L6-v2) | minilm-int8 (ONNX, ~1.8x faster) | hash (fake)
     embed_batch_size: int = 32  #: texts per embedding batch
+    max_file_bytes: int = 512 * 1024 * 1024  #: ingest refuses larger files by name (CSV/JSONL are streamed)
     chunk_tokens: int = 200  #: target word-pieces per chunk (model limit 256, incl. header)
     chunk_overlap_sentences: int = 0  #: sentences repeated between neighbouring chunks
     top_k: int = 6  #: passages handed to the answerer
