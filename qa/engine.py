@@ -38,6 +38,7 @@ GREETING = (
 THANKS = "You're welcome. Ask another question whenever you like."
 
 
+MAX_QUESTION_CHARS = 2000  #: longer input is refused before any parsing (it costs ~1 s per 100k chars)
 ACCURATE_SENTENCES = 4  #: sentences the reader model sees in accurate mode (~40 tokens each)
 #: what _accurate_span returns when the reader model says no sentence answers
 NO_ANSWER = Reading(chunk=Chunk(id="", article_id="", position=0, text="", start=0, end=0), start=0, end=0,
@@ -109,6 +110,10 @@ class Engine:
         question = (question or "").strip()
         if not question:
             return Answer(question="", text="Please type a question.", refused=True, kind="chitchat")
+        if len(question) > MAX_QUESTION_CHARS:
+            return Answer(question=question[:200], refused=True, kind="chitchat",
+                          text=f"That question is {len(question):,} characters long; please keep it under "
+                          f"{MAX_QUESTION_CHARS:,} (ask about one thing at a time).")
         vocab = self.vocabulary()
         prev_ids = self._previous_article_ids(history)
         res = resolve(question, history, vocab, prev_ids)

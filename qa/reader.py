@@ -114,6 +114,25 @@ def _pick_span(
     return best[1] if best else None
 
 
+#: words after a number that belong to the answer even when the question does not name them
+MEASURES = frozenset(
+    "percent per cent km kilometres kilometers metres meters miles feet inches tonnes tons kg kilograms "
+    "pounds grams litres liters gallons barrels hectares acres degrees years months weeks days hours "
+    "minutes seconds people times votes hundred thousand million billion trillion dozen".split()
+)
+
+
+def _trim_count(span: Span, heads: list[str]) -> Span:
+    """"about 4,000 settler" -> "about 4,000" when the word after the number is neither the
+    counted noun of the question ("how many homes" -> "10,000 homes") nor a unit of measure."""
+    m = re.search(r"\s([a-z][a-z\-]+)$", span.text)
+    if not m or m.group(1) in MEASURES or any(t in content_terms(m.group(1)) for t in heads):
+        return span
+    if not re.search(r"\d|\b(?:hundred|thousand|million|billion|dozen)", span.text[: m.start()], re.I):
+        return span  # "two dozen" style counts keep their words
+    return Span(span.start, span.start + m.start(), span.text[: m.start()], span.kind)
+
+
 def _pick_phrase(
     sentence: str, focus: tuple[str, ...], q_words: set[str], matched_pos: list[int]
 ) -> Span | None:
@@ -160,7 +179,8 @@ def read(
     focus = focus_noun(pq.text) if kind == "OTHER" else ()
     # the noun the answer is an instance of ("which archbishop", "who is the lawyer"): the
     # answering sentence usually names it next to the answer
-    heads = [t for w in head_noun(pq.text) for t in content_terms(w) if t not in _GENERIC]
+    counted = [t for w in head_noun(pq.text) for t in content_terms(w)]  # "how many calls" -> call
+    heads = [t for t in counted if t not in _GENERIC]
     # "what is / what does X ..." questions want a phrase; "what did X say", why and how want sentences
     phrase_ok = kind == "OTHER" and bool(re.match(r"^\s*(?:what|which)\b", pq.text, re.I)) and not re.search(
         r"\b(?:say|said|says|think|thinks|believe|argue|argued|claim|warn|warned|tell|told|explain|"
@@ -216,6 +236,8 @@ def read(
                 if kind in TYPED:
                     positions = [m.start() for t in hit for m in re.finditer(re.escape(t[:5]), folded)]
                     span = _pick_span(sent, kind, q_words, positions, head_pos)
+                    if span and kind == "NUMBER":
+                        span = _trim_count(span, counted)
                     score += 0.12 if span else -0.2
                     if span and head_pos and min(abs(span.start - p) for p in head_pos) <= 40:
                         score += 0.1  # "his lawyer Vadim Prokhorov": the answer sits by the noun

@@ -48,3 +48,16 @@ def test_reader_model_phrases_are_cut_to_the_typed_answer() -> None:
     assert typed_core("Khorgos, and the Western China-Western Europe highway", "PLACE") == ("Khorgos", 0)
     assert typed_core("the group Yildiz Holding, the biggest food company", "ORG") == ("Yildiz Holding", 10)
     assert typed_core("a tourist visa, he said", "OTHER") == ("a tourist visa, he said", 0)  # untyped: as is
+
+
+def test_overlong_questions_are_refused_before_parsing(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from qa import ArticleQA, Settings
+
+    bot = ArticleQA(settings=Settings.from_env(home=Path(str(tmp_path)) / "home", embedder="hash"))
+    try:
+        ans = bot.ask("why " * 1000)
+        assert ans.refused and "please keep it under 2,000" in ans.text
+    finally:
+        bot.close()
