@@ -97,8 +97,8 @@ def _first_token(answer: Answer) -> float | None:
     """Seconds from the question to the first generated token (generative answers only): the
     whole ask minus the part of the generation that came after the first token."""
     t = answer.timings or {}
-    if t.get("first_token") is None or t.get("total") is None:
-        return None
+    if t.get("first_token") is None or t["first_token"] < 0 or t.get("total") is None:
+        return None  # not generated, or no token came
     return round(max(0.0, t["total"] - (t.get("generate", t["first_token"]) - t["first_token"])), 4)
 
 
