@@ -11,24 +11,34 @@ against the LangChain baseline of the same round:
   ``HuggingFaceEmbeddings`` (the same packaged all-MiniLM-L6-v2) -> ``Chroma.from_documents``.
 * ours: ``ArticleQA(settings=Settings.from_env(home=tmp, embedder=...)).ingest(...)``, then the
   same ingest again (unchanged corpus) to time the re-ingest.
+
+``--keep DIR`` keeps each system's home as ``DIR/<system>`` (e.g. to evaluate or query the
+int8 index afterwards); ``--no-baseline-reingest`` skips the baseline's second run, which
+re-embeds everything by construction. Results are saved after every run (``"complete":
+false`` until the last), so a long run that is cut short still leaves its finished systems.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
+import shutil
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from bench.common import (
+    RESULTS,
     Machine,
     demo_cache,
     demo_path,
     dir_mb,
     emit,
+    load,
     peak_rss_mb,
     rss_mb,
     run_child,
@@ -153,23 +163,43 @@ def ensure_int8_built() -> None:
 
 
 def run_rounds(csv: Path, systems: list[str], rounds: int, reingest: bool,
-               child_args: list[str] | None = None) -> list[dict[str, Any]]:
-    """Each round runs every system once (rotating the order); returns one row per run."""
+               child_args: list[str] | None = None, keep: Path | None = None,
+               no_reingest: frozenset[str] = frozenset(),
+               on_row: Callable[[list[dict[str, Any]]], None] | None = None,
+               ) -> list[dict[str, Any]]:
+    """Each round runs every system once (rotating the order); returns one row per run.
+
+    ``keep``: keep the last round's home of each system as ``keep/<system>`` (must not exist
+    yet). ``no_reingest``: systems whose unchanged re-ingest is skipped. ``on_row`` is called
+    with the rows so far after every run (to save partial results).
+    """
     rows: list[dict[str, Any]] = []
     for r in range(rounds):
         order = systems[r % len(systems):] + systems[: r % len(systems)]
         for system in order:
             with tempfile.TemporaryDirectory(prefix=f"bench-{system}-") as tmp:
-                args = ["--child", system, "--csv", str(csv), "--home", str(Path(tmp) / "home")]
-                if reingest:
+                home = Path(tmp) / "home"
+                args = ["--child", system, "--csv", str(csv), "--home", str(home)]
+                if reingest and system not in no_reingest:
                     args.append("--reingest")
                 logger.info("round %d: %s", r + 1, system)
+                load_before = os.getloadavg()
                 res = run_child("bench.ingest", args + (child_args or []))
+                res["load_before"], res["load_after"] = load_before, os.getloadavg()
+                res["started"] = time.strftime("%Y-%m-%d %H:%M:%S",
+                                               time.localtime(time.time() - res["wall_seconds"]))
+                if keep is not None and r == rounds - 1:
+                    dest = keep / system
+                    shutil.copytree(home, dest)
+                    res["kept_home"] = str(dest)
+                    logger.info("  kept the index at %s", dest)
             res["round"] = r + 1
             res["key"] = system
             rows.append(res)
             logger.info("  %s: %d articles, %d chunks in %.1f s (peak %.0f MB)", system,
                         res["articles_in"], res["chunks"], res["ingest_s"], res["peak_rss_mb"])
+            if on_row is not None:
+                on_row(rows)
     return rows
 
 
@@ -213,6 +243,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any] | None:
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--no-reingest", action="store_true", help="skip the unchanged re-ingest")
     ap.add_argument("--name", default="", help="result name (default ingest-<corpus>)")
+    ap.add_argument("--keep", type=Path, help="keep each system's index as DIR/<system>")
+    ap.add_argument("--append", action="store_true",
+                    help="add these systems' runs to the saved result of the same name (its "
+                         "runs of other systems are kept; ratios then span two invocations)")
+    ap.add_argument("--no-baseline-reingest", action="store_true",
+                    help="skip the LangChain baseline's re-ingest (it re-embeds everything)")
     ap.add_argument("--child", choices=[*SYSTEMS, "hash"], help=argparse.SUPPRESS)
     ap.add_argument("--csv", help=argparse.SUPPRESS)
     ap.add_argument("--home", help=argparse.SUPPRESS)
@@ -234,10 +270,50 @@ def main(argv: list[str] | None = None) -> dict[str, Any] | None:
     if "minilm-int8" in systems:
         ensure_int8_built()
     csv = demo_path(args.corpus)
-    rows = run_rounds(csv, systems, args.rounds, not args.no_reingest)
-    result = {"corpus": args.corpus, "rounds": args.rounds, "runs": rows,
-              "summary": summarise(rows, systems[0] if "langchain" not in systems else "langchain")}
-    save(args.name or f"ingest-{Path(args.corpus).stem}", result, machine=machine)
+    name = args.name or f"ingest-{Path(args.corpus).stem}"
+    baseline = systems[0] if "langchain" not in systems else "langchain"
+    if args.keep is not None:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        taken = [s for s in systems if (args.keep / s).exists()]
+        if taken:
+            ap.error(f"--keep: {', '.join(str(args.keep / s) for s in taken)} already exist(s)")
+    skip = frozenset({"langchain"} if args.no_baseline_reingest else set())
+
+    earlier: list[dict[str, Any]] = []
+    earlier_meta: list[dict[str, Any]] = []
+    if args.append:
+        prev = load(name)
+        if prev is None:
+            ap.error(f"--append: no saved result {name!r} in {RESULTS}")
+        elif prev.get("corpus") != args.corpus:
+            ap.error(f"--append: {name!r} is for corpus {prev.get('corpus')!r}, not {args.corpus!r}")
+        else:
+            earlier = [r for r in prev["runs"] if r["key"] not in systems]
+            kept = {r["key"] for r in earlier}
+            earlier_meta = [*(e for e in prev.get("earlier_invocations", [])
+                              if set(e["systems"]) & kept),
+                            {"when": prev["when"], "machine": prev["machine"],
+                             "load_after": prev.get("load_after"),
+                             "systems": sorted({r["key"] for r in earlier})}]
+            baseline = "langchain" if any(
+                r["key"] == "langchain" for r in earlier) or "langchain" in systems else baseline
+
+    def result_for(rows: list[dict[str, Any]], complete: bool) -> dict[str, Any]:
+        every = sorted(earlier + rows, key=lambda r: r["key"] != baseline)  # baseline first
+        out = {"corpus": args.corpus, "rounds": args.rounds,
+               "systems": list(dict.fromkeys(r["key"] for r in every)) if earlier else systems,
+               "complete": complete, "runs": every, "summary": summarise(every, baseline)}
+        if earlier_meta:
+            out["earlier_invocations"] = earlier_meta
+        return out
+
+    def save_partial(rows: list[dict[str, Any]]) -> None:
+        save(name, result_for(rows, complete=False), machine=machine)
+
+    rows = run_rounds(csv, systems, args.rounds, not args.no_reingest, keep=args.keep,
+                      no_reingest=skip, on_row=save_partial)
+    result = result_for(rows, complete=True)
+    save(name, result, machine=machine)
     for s in result["summary"]:
         print(f"{s['system']:30s} {s['articles_per_s']:7.2f} art/s {s['chunks_per_s']:7.1f} chunks/s"
               f"  x{s.get('speed_vs_baseline', 1):.2f}  peak {s['peak_rss_mb']:.0f} MB"

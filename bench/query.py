@@ -7,9 +7,11 @@ The questions are bench/questions.txt (30 varied ones: passages, article metadat
 counts and listings, a greeting, off-topic probes); the engine's own routing (``Answer.kind``)
 groups them. After a cold first question (model load, lexical index build), one pass over all
 questions is timed apart ("first pass": per-question first-use costs), then ``--repeat``
-passes on one thread, then the same on N threads sharing one ``ArticleQA``. The measuring
-runs in a fresh process so its memory is its own. An existing index is copied to a temporary
-folder first (``--in-place`` to skip), so the benchmark never writes into it.
+passes on one thread, then the same with ``--clients N`` (alias ``--threads``, default 4)
+concurrent clients: N threads sharing one ``ArticleQA``, as the app's request threads do. The
+measuring runs in a fresh process (the serving process) so its memory is its own. An existing
+index is copied to a temporary folder first (``--in-place`` to skip), so the benchmark never
+writes into it.
 """
 
 from __future__ import annotations
@@ -194,7 +196,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any] | None:
     ap.add_argument("--home", help="an existing index (copied before measuring)")
     ap.add_argument("--corpus", default="news100", help="build a temp index of this corpus")
     ap.add_argument("--embedder", default="", help="default: the one the index was built with")
-    ap.add_argument("--threads", type=int, default=4)
+    ap.add_argument("--threads", "--clients", dest="threads", type=int, default=4,
+                    help="concurrent clients: threads asking through one shared ArticleQA, "
+                    "the way the app serves parallel requests (default 4)")
     ap.add_argument("--repeat", type=int, default=2, help="passes over the question list")
     ap.add_argument("--in-place", action="store_true", help="do not copy --home first")
     ap.add_argument("--compare", default="", help="embedders to compare in one run, e.g. minilm,minilm-int8")

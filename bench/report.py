@@ -71,13 +71,35 @@ def ingest_block(res: dict[str, Any]) -> str:
         rows.append([
             s["system"], s["articles_in"], s["chunks"], s["load_s"], s["ingest_s"],
             s["articles_per_s"], s["chunks_per_s"],
-            f"{s.get('speed_vs_baseline', 1.0):.2f}x"
+            (f"{s['speed_vs_baseline']:.2f}x" if "speed_vs_baseline" in s else "-")
             + (f" ({', '.join(map(str, s['speed_vs_baseline_each_round']))})"
                if len(s.get("speed_vs_baseline_each_round", [])) > 1 else ""),
             f"{s['peak_rss_mb']:.0f}", reing, f"{s['index_mb']:.1f}",
         ])
+    notes = []
+    if res.get("complete") is False:
+        notes.append("**Incomplete run** (cut short): only the systems below finished.")
+    timed = all(r.get("load_before") and r.get("started") for r in res["runs"])
+    if res.get("earlier_invocations") and not timed:
+        inv = "; ".join(f"{', '.join(e['systems'])} at {e['when']} (load "
+                        + "/".join(f"{x:.1f}" for x in e["machine"]["load_before"]) + " before, "
+                        + "/".join(f"{x:.1f}" for x in e.get("load_after") or []) + " after)"
+                        for e in res["earlier_invocations"])
+        notes.append(f"Systems measured in separate invocations (`--append`): {inv}; the rest in "
+                     "the run above.")
+    per_run = [f"{r['system']} started {r['started']}, load "
+               + "/".join(f"{x:.1f}" for x in r["load_before"]) + " -> "
+               + "/".join(f"{x:.1f}" for x in r["load_after"])
+               for r in res["runs"] if r.get("load_before") and r.get("started")]
+    if per_run:
+        notes.append(("Systems measured in separate invocations (`--append`). " if
+                      res.get("earlier_invocations") else "")
+                     + "Per run (start, load average before -> after): " + "; ".join(per_run) + ".")
+    if any("reingest_s" not in s for s in res["summary"]):
+        notes.append("`-` under re-ingest: not run for that system (`--no-baseline-reingest`: "
+                     "the plain pipeline re-embeds everything by construction).")
     return "\n".join([
-        machine_block(res), "",
+        machine_block(res), "", *(n + "\n" for n in notes),
         f"Corpus `{res['corpus']}`, {res['rounds']} round(s), medians; each run in its own process.",
         "",
         _table(["system", "articles", "chunks", "open + model load s", "ingest s", "articles/s",
@@ -89,7 +111,7 @@ def ingest_block(res: dict[str, Any]) -> str:
 def query_block(res: dict[str, Any]) -> str:
     rows = []
     parts = [("first pass", "first_pass"), ("1 thread", "single"),
-             (f"{res['threads']} threads", "concurrent")]
+             (f"{res['threads']} clients", "concurrent")]
     for label, key in parts:
         if key not in res:
             continue
@@ -166,6 +188,7 @@ BLOCKS: dict[str, Callable[[dict[str, Any]], str]] = {
     "query-news100-minilm": query_block,
     "query-news100-minilm-int8": query_block,
     "query-idxnews": query_block,
+    "query-idxnews-int8": query_block,
     "query-compare-news100": compare_block,
     "growth-news100": growth_block,
     "growth-News100": growth_block,
