@@ -91,6 +91,11 @@ def question_terms(pq: ParsedQuestion) -> list[str]:
     return list(dict.fromkeys(terms))
 
 
+_CALENDAR = re.compile(r"\d|\b(?:" + "|".join(
+    ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+     "November", "December")) + r")\b")
+
+
 def _pick_span(
     sentence: str, kind: str, q_words: set[str], matched_pos: list[int], head_pos: list[int] | None = None
 ) -> Span | None:
@@ -107,6 +112,8 @@ def _pick_span(
             score += 0.6 / (1.0 + min(min(abs(c.start - p), abs(c.end - p)) for p in head_pos) / 12.0)
         if kind == "PLACE" and c.kind == "PLACE":
             score += 0.3
+        if kind == "DATE":  # a calendar date or year says "when" better than "Monday" / "today"
+            score += 0.3 if _CALENDAR.search(c.text) else 0.0
         if kind in ("PERSON", "ORG") and len(c.text.split()) > 1:
             score += 0.15
         if best is None or score > best[0]:
@@ -238,6 +245,8 @@ def read(
                     span = _pick_span(sent, kind, q_words, positions, head_pos)
                     if span and kind == "NUMBER":
                         span = _trim_count(span, counted)
+                    if span and kind == "DATE" and not _CALENDAR.search(span.text):
+                        score -= 0.06  # only "Monday" / "yesterday": a sentence with the date may say more
                     score += 0.12 if span else -0.2
                     if span and head_pos and min(abs(span.start - p) for p in head_pos) <= 40:
                         score += 0.1  # "his lawyer Vadim Prokhorov": the answer sits by the noun

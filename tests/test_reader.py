@@ -61,3 +61,12 @@ def test_overlong_questions_are_refused_before_parsing(tmp_path: object) -> None
         assert ans.refused and "please keep it under 2,000" in ans.text
     finally:
         bot.close()
+
+
+def test_when_questions_prefer_a_calendar_date_to_a_weekday() -> None:
+    # two sentences that match the question equally: the one that dates it wins
+    text = "Trump posted the tweets accusing Obama on Saturday. Trump posted the tweets accusing Obama on March 4."
+    chunk = Chunk(id="c2", article_id="a2", position=0, text=text, start=0, end=len(text), title="Timeline")
+    pq = parse_question("When did Trump post the tweets accusing Obama of wiretapping?", Vocabulary())
+    best = read(pq, [ScoredChunk(chunk, 1.0, dense=0.6)], lambda t: 3.0)[0]
+    assert best.span == "March 4"
