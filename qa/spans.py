@@ -128,6 +128,9 @@ def candidates(sentence: str, kind: str, starts_sentence: bool = True) -> list[S
             if kind == "PERSON":
                 if is_org or DATE.fullmatch(text):
                     continue
+                before = sentence[max(0, sp.start - 12) : sp.start].lower()
+                if re.search(r"\b(?:in|at|near|inside|outside|across)\s+(?:the\s+)?$", before):
+                    continue  # "at the Nou Camp", "in Dresden": a place, not a person
                 if starts_sentence and sp.start == 0 and len(words) == 1:
                     continue  # a capitalised first word is usually not a name
                 # strip titles: "Chinese President Xi Jinping" -> "Xi Jinping"

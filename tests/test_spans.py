@@ -55,3 +55,9 @@ def test_phrases_and_focus() -> None:
 ])
 def test_head_noun(question: str, head: tuple[str, ...]) -> None:
     assert head_noun(question) == head
+
+
+def test_a_name_after_a_locative_preposition_is_not_a_person() -> None:
+    sentence = "In front of 100,000 fans at the Nou Camp, Sergi Roberto scored in the last minute."
+    assert [c.text for c in candidates(sentence, "PERSON")] == ["Sergi Roberto"]
+    assert "Nou Camp" in [c.text for c in candidates(sentence, "PLACE")]
