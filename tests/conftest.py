@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,13 @@ DATA = Path(__file__).parent / "data"
 CORPUS = DATA / "corpus"
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SHARED_ARTICLES = SHARED / "data" / "articles"
+
+
+def free_port() -> int:
+    """A loopback TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ API user would (``gradio_client``).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import os
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -23,7 +23,7 @@ import pytest
 import app
 from qa.types import Answer, Chunk, Citation, IngestReport, ScoredChunk
 
-from .conftest import CORPUS
+from .conftest import CORPUS, free_port
 
 # ============================================================================ fixtures / helpers
 LAVROV_BODY = (
@@ -52,18 +52,14 @@ def _citation(quote: str, start: int, **kw: Any) -> Citation:
     return Citation(**fields)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextlib.contextmanager
 def running_app(
-    bot: Any, upload_dir: Path, auth: tuple[str, str] | None = None
+    bot: Any, upload_dir: Path, auth: tuple[str, str] | None = None, max_file_bytes: int | None = None
 ) -> Iterator[str]:
     """Serve the real app for ``bot`` on a free loopback port; yields its URL."""
     config = app.AppConfig(upload_dir=upload_dir, refresh_seconds=30, concurrency=2)
+    if max_file_bytes is not None:
+        config = dataclasses.replace(config, max_file_bytes=max_file_bytes)
     demo = app.build_app(bot, config)
     port = free_port()
     app.launch(demo, "127.0.0.1", port, auth, config, block=False, quiet=True)

@@ -11,7 +11,6 @@ import contextlib
 import gzip
 import io
 import re
-import socket
 import tarfile
 import zipfile
 from collections.abc import Iterator
@@ -27,26 +26,16 @@ import app
 from qa.types import Citation
 
 from .conftest import CORPUS
+from .test_app import running_app
 
 ASK = {"data": ["who met Tillerson?", None, None, "fast", "extractive"]}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextlib.contextmanager
 def serve(bot: Any, upload_dir: Path, auth: tuple[str, str] | None, max_file_bytes: int) -> Iterator[str]:
-    config = app.AppConfig(upload_dir=upload_dir, refresh_seconds=30, max_file_bytes=max_file_bytes)
-    demo = app.build_app(bot, config)
-    port = free_port()
-    app.launch(demo, "127.0.0.1", port, auth, config, block=False, quiet=True)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        demo.close()
+    """The real app on a free loopback port; yields its URL without the trailing slash."""
+    with running_app(bot, upload_dir, auth, max_file_bytes=max_file_bytes) as url:
+        yield url.rstrip("/")
 
 
 @pytest.fixture(scope="module")

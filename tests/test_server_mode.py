@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -19,16 +18,10 @@ from qa.citations import verify
 from qa.doctor import check
 from qa.store import ChromaStore, StoreError
 
-from .conftest import CORPUS
+from .conftest import CORPUS, free_port
 
 CHROMA = Path(sys.executable).parent / "chroma"  #: the CLI installed with chromadb
 GAZPROM_Q = "By how much did Gazprom increase gas exports to China?"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
