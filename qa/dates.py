@@ -5,26 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-MONTHS = {
-    name: i + 1
-    for i, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ]
-    )
-    for name in names
-}
+#: each month's full name first, then its abbreviations
+MONTH_NAMES = (
+    ("january", "jan"),
+    ("february", "feb"),
+    ("march", "mar"),
+    ("april", "apr"),
+    ("may",),
+    ("june", "jun"),
+    ("july", "jul"),
+    ("august", "aug"),
+    ("september", "sep", "sept"),
+    ("october", "oct"),
+    ("november", "nov"),
+    ("december", "dec"),
+)
+MONTHS = {name: i + 1 for i, names in enumerate(MONTH_NAMES) for name in names}
 # ASCII-only matching: under re.I, "ſ" and "K" (Kelvin) would match s / k and then miss MONTHS
 MONTH_RE = "(?a:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + ")"
 

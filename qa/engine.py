@@ -12,6 +12,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -22,9 +23,8 @@ from qa.dates import from_int, human
 from qa.followup import resolve
 from qa.index import Index
 from qa.query import Filters, ParsedQuestion, Vocabulary, parse_question, without_dates
-from qa.reader import TYPED, Reading, idf_function, names_present, read
+from qa.reader import Reading, idf_function, names_present, read, typed_core
 from qa.retrieval import HybridRetriever
-from qa.spans import candidates
 from qa.types import Answer, Article, Chunk, Citation, ScoredChunk
 
 logger = logging.getLogger(__name__)
@@ -43,19 +43,6 @@ ACCURATE_SENTENCES = 4  #: sentences the reader model sees in accurate mode (~40
 #: what _accurate_span returns when the reader model says no sentence answers
 NO_ANSWER = Reading(chunk=Chunk(id="", article_id="", position=0, text="", start=0, end=0), start=0, end=0,
                     sentence="", span="", span_start=-1, score=0.0, match=0.0, passage_rank=-1)
-
-
-def typed_core(span: str, kind: str) -> tuple[str, int]:
-    """A reader model's phrase cut to the answer the question's type wants, with its offset:
-    "1985, ZTE is the second-largest ..." -> "1985" for a when-question; "Khorgos, and the
-    Western China highway" -> "Khorgos" for a where-question. Untyped questions keep the phrase."""
-    if kind not in TYPED:
-        return span, 0
-    found = candidates(span, kind, starts_sentence=False)
-    if found:
-        return found[0].text, found[0].start
-    comma = span.find(", ")
-    return (span[:comma], 0) if comma > 0 else (span, 0)
 
 
 class Engine:
@@ -240,19 +227,17 @@ class Engine:
         state["timings"]["read"] = time.perf_counter() - t
         best = readings[0] if readings else None
         if best is None or self._refuse(pq, hits, best, idf):
-            return Answer(question=question, text=self._refusal_text(pq), refused=True,
-                          passages=tuple(hits), filters=filters, timings=state["timings"])
+            return self._refusal(question, pq, hits, filters, state["timings"])
         if state.get("mode") == "accurate":
             picked = self._accurate_span(pq, readings)
             if picked is NO_ANSWER:  # the reader model read the best sentences: none answers
-                return Answer(question=question, text=self._refusal_text(pq), refused=True,
-                              passages=tuple(hits), filters=filters, timings=state["timings"])
+                return self._refusal(question, pq, hits, filters, state["timings"])
             best = picked or best
         elif state.get("mode") == "sentence":  # the sentence alone (measured against spans in eval)
             best = replace(best, span="", span_start=-1)
         return self._compose(question, pq, best, readings, hits, filters, state["timings"])
 
-    def _refuse(self, pq: ParsedQuestion, hits: list[ScoredChunk], best: Reading, idf: Any) -> bool:
+    def _refuse(self, pq: ParsedQuestion, hits: list[ScoredChunk], best: Reading, idf: Callable[[str], float]) -> bool:
         if any(h.dense is not None for h in hits):  # (retrieval="bm25" has no dense scores)
             top = self._top(hits)
             if top < self.settings.refuse_below:
@@ -269,8 +254,14 @@ class Engine:
             return True  # the article is about someone else: ZTE asked, Honeywell found
         return best.match < 0.12
 
-    def _idf(self) -> Any:
+    def _idf(self) -> Callable[[str], float]:
         return idf_function(self.retriever.table.idf)
+
+    def _refusal(self, question: str, pq: ParsedQuestion, hits: list[ScoredChunk], filters: dict[str, Any],
+                 timings: dict[str, float]) -> Answer:
+        """The articles do not hold it: say so, with the closest passages as related."""
+        return Answer(question=question, text=self._refusal_text(pq), refused=True,
+                      passages=tuple(hits), filters=filters, timings=timings)
 
     def _refusal_text(self, pq: ParsedQuestion) -> str:
         scope = ""
@@ -310,8 +301,7 @@ class Engine:
                 continue  # never show what we cannot verify
             citations.append(make_citation(art, r.start, r.end, r.chunk))
         if not citations:
-            return Answer(question=question, text=self._refusal_text(pq), refused=True,
-                          passages=tuple(hits), filters=filters, timings=timings)
+            return self._refusal(question, pq, hits, filters, timings)
         if best.span:
             text = f"{best.span} [1]. From “{citations[0].title}”: “{citations[0].quote}”"
         else:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 
+from qa.dates import MONTH_NAMES
 from qa.query import ParsedQuestion
 from qa.spans import Span, candidates, focus_noun, head_noun, phrases
 from qa.text import content_terms, fold, split_sentences, words
@@ -50,28 +51,24 @@ _GENERIC = {"name", "call", "known", "kind", "type", "year", "day", "date", "tim
             "mani", "many", "much", "first", "last", "main", "one", "two", "also", "get", "go", "make", "take"}
 
 
+def _later_words(question: str, capitalised: bool) -> list[str]:
+    """The question's words after the first (whose capital is only grammar), keeping those that
+    start with a capital (names) or those that do not (everything else)."""
+    toks = re.findall(r"[A-Za-z][A-Za-z'’\-]*", question)
+    return [w for w in toks[1:] if w[0].isupper() == capitalised]
+
+
 def anchor_terms(question: str) -> list[str]:
     """Stemmed lower-case content words of the question: the attribute or action it asks about
     ("wife", "born", "population", "won"), as opposed to the names that find the article."""
-    toks = re.findall(r"[A-Za-z][A-Za-z'’\-]*", question)
-    out = []
-    for i, w in enumerate(toks):
-        if i == 0 or not w[0].islower():
-            continue
-        for t in content_terms(w):
-            if t not in _GENERIC and t not in _QWORDS and len(t) > 2:
-                out.append(t)
+    out = [t for w in _later_words(question, capitalised=False) for t in content_terms(w)
+           if t not in _GENERIC and t not in _QWORDS and len(t) > 2]
     return list(dict.fromkeys(out))
 
 
 def name_terms(question: str) -> list[str]:
     """Stemmed terms of the names in the question ("ZTE", "Kara-Murza"): what it is about."""
-    toks = re.findall(r"[A-Za-z][A-Za-z'’\-]*", question)
-    out: list[str] = []
-    for i, w in enumerate(toks):
-        if i == 0 or not w[0].isupper():
-            continue
-        out.extend(t for t in content_terms(w) if len(t) > 1)
+    out = [t for w in _later_words(question, capitalised=True) for t in content_terms(w) if len(t) > 1]
     return list(dict.fromkeys(out))
 
 
@@ -91,9 +88,7 @@ def question_terms(pq: ParsedQuestion) -> list[str]:
     return list(dict.fromkeys(terms))
 
 
-_CALENDAR = re.compile(r"\d|\b(?:" + "|".join(
-    ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-     "November", "December")) + r")\b")
+_CALENDAR = re.compile(r"\d|\b(?:" + "|".join(names[0].capitalize() for names in MONTH_NAMES) + r")\b")
 
 
 def _pick_span(
@@ -138,6 +133,19 @@ def _trim_count(span: Span, heads: list[str]) -> Span:
     if not re.search(r"\d|\b(?:hundred|thousand|million|billion|dozen)", span.text[: m.start()], re.I):
         return span  # "two dozen" style counts keep their words
     return Span(span.start, span.start + m.start(), span.text[: m.start()], span.kind)
+
+
+def typed_core(span: str, kind: str) -> tuple[str, int]:
+    """A reader model's phrase cut to the answer the question's type wants, with its offset:
+    "1985, ZTE is the second-largest ..." -> "1985" for a when-question; "Khorgos, and the
+    Western China highway" -> "Khorgos" for a where-question. Untyped questions keep the phrase."""
+    if kind not in TYPED:
+        return span, 0
+    found = candidates(span, kind, starts_sentence=False)
+    if found:
+        return found[0].text, found[0].start
+    comma = span.find(", ")
+    return (span[:comma], 0) if comma > 0 else (span, 0)
 
 
 def _pick_phrase(

@@ -42,7 +42,7 @@ def test_names_present_weighs_the_question_names_found_in_the_article() -> None:
 
 
 def test_reader_model_phrases_are_cut_to_the_typed_answer() -> None:
-    from qa.engine import typed_core
+    from qa.reader import typed_core
 
     assert typed_core("1985, ZTE is the second-largest maker", "DATE") == ("1985", 0)
     assert typed_core("Khorgos, and the Western China-Western Europe highway", "PLACE") == ("Khorgos", 0)
