@@ -318,23 +318,30 @@ def save(stats: KillStats, name: str) -> None:
     print(f"\nkill campaign {name}: {json.dumps(asdict(stats))}")
 
 
-# ============================================================================ tests
-def test_sigkill_during_ingest_five_times(tmp_path: Path) -> None:
-    """CI: 5 kills over 120 articles in small write groups, then the index equals a clean run."""
+def one_campaign(tmp_path: Path, corpus: Path, stats: KillStats, rng: random.Random, name: str,
+                 **kill: Any) -> KillStats:
+    """A first ingest of ``corpus``, SIGKILLed as ``kill`` says and run to completion; then the
+    index must equal a clean ingest. Saves the figures as ``name``."""
     t0 = time.monotonic()
-    corpus = synthetic_corpus(tmp_path / "news.jsonl", 120)
-    stats = KillStats(embedder="hash", articles=120)
-    report = kill_campaign(tmp_path, tmp_path / "home", corpus, "hash", stats, random.Random(1),
-                           kills=5, group=16, max_groups_before_kill=1, max_jitter=0.25)
-    assert report["added"] + report["unchanged"] == 120
-    ref = reference_bot(tmp_path, corpus, "hash")
+    report = kill_campaign(tmp_path, tmp_path / "home", corpus, stats.embedder, stats, rng, **kill)
+    assert report["added"] + report["unchanged"] == stats.articles
+    ref = reference_bot(tmp_path, corpus, stats.embedder)
     try:
-        final_check(tmp_path / "home", ref, "hash", stats)
+        final_check(tmp_path / "home", ref, stats.embedder, stats)
     finally:
         ref.close()
     stats.seconds = round(time.monotonic() - t0, 1)
     stats.phases = ["initial ingest"]
-    save(stats, "fast")
+    save(stats, name)
+    return stats
+
+
+# ============================================================================ tests
+def test_sigkill_during_ingest_five_times(tmp_path: Path) -> None:
+    """CI: 5 kills over 120 articles in small write groups, then the index equals a clean run."""
+    corpus = synthetic_corpus(tmp_path / "news.jsonl", 120)
+    stats = one_campaign(tmp_path, corpus, KillStats(embedder="hash", articles=120), random.Random(1), "fast",
+                         kills=5, group=16, max_groups_before_kill=1, max_jitter=0.25)
     assert stats.kills == 5 and stats.lost == 0 and stats.duplicates == 0
 
 
@@ -378,19 +385,7 @@ def test_sigkill_during_ingest_fifty_plus_times(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_sigkill_during_ingest_with_the_real_model(tmp_path: Path) -> None:
     """A handful of kills with the real MiniLM embedder (kills land mostly in embedding)."""
-    t0 = time.monotonic()
-    n = 60
-    stats = KillStats(embedder="minilm", articles=n)
-    corpus = synthetic_corpus(tmp_path / "news.jsonl", n, seed=11)
-    report = kill_campaign(tmp_path, tmp_path / "home", corpus, "minilm", stats, random.Random(5),
-                           kills=6, group=8, max_groups_before_kill=1, max_jitter=1.0)
-    assert report["added"] + report["unchanged"] == n
-    ref = reference_bot(tmp_path, corpus, "minilm")
-    try:
-        final_check(tmp_path / "home", ref, "minilm", stats)
-    finally:
-        ref.close()
-    stats.seconds = round(time.monotonic() - t0, 1)
-    stats.phases = ["initial ingest"]
-    save(stats, "slow-minilm")
+    corpus = synthetic_corpus(tmp_path / "news.jsonl", 60, seed=11)
+    stats = one_campaign(tmp_path, corpus, KillStats(embedder="minilm", articles=60), random.Random(5),
+                         "slow-minilm", kills=6, group=8, max_groups_before_kill=1, max_jitter=1.0)
     assert stats.kills >= 6 and stats.lost == 0 and stats.duplicates == 0
