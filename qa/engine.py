@@ -29,6 +29,9 @@ from qa.types import Answer, Article, Chunk, Citation, ScoredChunk
 
 logger = logging.getLogger(__name__)
 
+#: answer types a sentence cannot answer without a number in it
+QUANTITIES = frozenset({"NUMBER", "MONEY", "PERCENT"})
+
 REFUSAL = "The articles do not say."
 GREETING = (
     "Hello! Ask me about the articles in the collection: facts from the stories "
@@ -227,6 +230,10 @@ class Engine:
         state["timings"]["read"] = time.perf_counter() - t
         best = readings[0] if readings else None
         if best is None or self._refuse(pq, hits, best, idf):
+            return self._refusal(question, pq, hits, filters, state["timings"])
+        if not best.span and pq.answer_type in QUANTITIES and state.get("mode") != "accurate":
+            # "how much did they pay?" and the best sentence names no sum: it does not answer
+            # (a who/when answer may be "low-skilled workers" or "the oil shock": no such rule)
             return self._refusal(question, pq, hits, filters, state["timings"])
         if state.get("mode") == "accurate":
             picked = self._accurate_span(pq, readings)

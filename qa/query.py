@@ -429,27 +429,40 @@ PLACE_NOUNS = r"(?:city|country|countries|town|village|region|province|state|cap
 ORG_NOUNS = r"(?:company|companies|firm|party|organi[sz]ation|agency|group|bank|airline|team|club|union|ministry|department|newspaper|network|university|court|body|institution|carrier|broadcaster|manufacturer|brand|alliance|coalition|militia|movement)"
 
 
+_WH = re.compile(r"\b(?:what|which|who|whom|whose|where|when|how|why)\b")
+
+
 def answer_type(q: str) -> str:
+    """The type of answer the question wants, read from its leading wh-phrase: in "what was the
+    vote tally when ..." or "which agency did the man whose ... talk to" the later "when" and
+    "whose" open a clause and say nothing about the answer."""
     s = q.lower().strip()
     if re.match(r"^(?:and\s+)?(?:is|are|was|were|did|does|do|has|have|had|can|could|will|would|should)\b", s):
         return "YESNO"
-    if re.search(r"\bhow\s+much\b", s):
+    wh = _WH.search(s)
+    head = s[wh.start():] if wh else s  # the question from its wh-word on
+    at = re.match if wh else re.search  # without a wh-word ("name the ..."), anywhere
+    if at(r"how\s+much\b", head):
         if re.search(r"\b(cost|costs|paid|pay|price|worth|money|spend|spent|fund|invest|budget|value|revenue|dollars?|euros?|yuan|rubles?|pounds?)\b", s):
             return "MONEY"
         return "NUMBER"
-    if re.search(r"\bhow\s+many\b|\bwhat\s+(?:number|amount|quantity)\b|\bhow\s+(?:long|old|far|big|large|tall|high)\b", s):
+    if at(r"how\s+(?:many|long|old|far|big|large|tall|high|deep|wide|heavy)\b|(?:what|which)\s+(?:number|amount|quantity|age|size)\b", head) \
+            or re.match(r"(?:what|which)\s+(?:is|was|are|were)\s+(?:the\s+|his\s+|her\s+|their\s+|its\s+)?"
+                        r"(?:[\w'’\-]+\s+){0,4}?(?:age|tally|score|toll|count)\b", head):
         return "NUMBER"
-    if re.search(r"\b(?:what|which)\s+(?:percentage|percent|share|proportion|rate)\b", s):
+    if at(r"(?:what|which)\s+(?:percentage|percent|share|proportion|rate)\b", head):
         return "PERCENT"
-    if re.search(r"\bwhen\b|\b(?:what|which)\s+(?:year|date|day|month|time|decade|century|period)\b", s):
+    if at(r"when\b|(?:what|which)\s+(?:year|date|day|month|time|decade|century|period)\b", head) \
+            or re.match(r"what\s+(?:is|was)\s+the\s+(?:date|year|day)\b", head):
         return "DATE"
-    if re.search(r"\bwhere\b|\bin which\s+" + PLACE_NOUNS + r"\b|\b(?:what|which)\s+(?:\w+\s+)?" + PLACE_NOUNS + r"\b", s):
+    if at(r"where\b|(?:what|which)\s+(?:\w+\s+)?" + PLACE_NOUNS + r"\b", head):
         return "PLACE"
-    if re.search(r"\bwho(?:m|se)?\b|\b(?:what|which)\s+(?:\w+\s+)?" + PERSON_NOUNS + r"s?\b|\bname\s+of\s+the\s+" + PERSON_NOUNS, s):
+    if at(r"who(?:m|se)?\b|(?:what|which)\s+(?:\w+\s+)?" + PERSON_NOUNS + r"s?\b", head) \
+            or re.search(r"\bname\s+of\s+the\s+" + PERSON_NOUNS, s):
         return "PERSON"
-    if re.search(r"\b(?:what|which)\s+(?:\w+\s+)?" + ORG_NOUNS + r"\b", s):
+    if at(r"(?:what|which)\s+(?:\w+\s+)?" + ORG_NOUNS + r"\b", head):
         return "ORG"
-    if re.search(r"\bwhat\s+(?:price|cost)\b", s):
+    if at(r"what\s+(?:price|cost)\b", head):
         return "MONEY"
     return "OTHER"
 

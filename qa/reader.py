@@ -16,12 +16,12 @@ from itertools import pairwise
 from qa.dates import MONTH_NAMES
 from qa.query import ParsedQuestion
 from qa.spans import Span, candidates, focus_noun, head_noun, phrases
-from qa.text import content_terms, fold, split_sentences, words
+from qa.text import content_terms, fold, split_sentences, stem, words
 from qa.types import Chunk, ScoredChunk
 
 TYPED = {"PERSON", "DATE", "NUMBER", "MONEY", "PERCENT", "PLACE", "ORG"}
 # question words that carry no topic
-_QWORDS = {"happen", "happened", "mean", "report", "reported", "article", "stori", "story", "new", "news"}
+_QWORDS = {stem(w) for w in "happen happened mean report reported article story new news".split()}
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,10 @@ class Reading:
     anchor: float = 1.0  #: share of the question's lower-case content words (what it asks about)
 
 
+#: a link label that starts a line: "READ MORE:", "WATCH:", "RELATED:"
+_LABEL = re.compile(r"\s*(?:READ(?: MORE)?|WATCH|RELATED|SEE ALSO|ALSO READ|MORE|PHOTOS?|VIDEO)\s*:", re.I)
+
+
 def _sentences(chunk: Chunk) -> list[tuple[int, int, str]]:
     out = []
     for s, e in split_sentences(chunk.text):
@@ -47,8 +51,8 @@ def _sentences(chunk: Chunk) -> list[tuple[int, int, str]]:
     return out
 
 
-_GENERIC = {"name", "call", "known", "kind", "type", "year", "day", "date", "time", "number", "amount",
-            "mani", "many", "much", "first", "last", "main", "one", "two", "also", "get", "go", "make", "take"}
+_GENERIC = {stem(w) for w in "name call known kind type year day date time number amount many much first last "
+            "main one two also get go make take".split()}
 
 
 def _later_words(question: str, capitalised: bool) -> list[str]:
@@ -56,6 +60,17 @@ def _later_words(question: str, capitalised: bool) -> list[str]:
     start with a capital (names) or those that do not (everything else)."""
     toks = re.findall(r"[A-Za-z][A-Za-z'’\-]*", question)
     return [w for w in toks[1:] if w[0].isupper() == capitalised]
+
+
+#: other words a sentence may use for what is asked about: "age" -> "48-year-old"
+ANCHOR_FORMS = {stem(k): {stem(w) for w in v.split()} for k, v in {
+    "age": "old aged", "die": "death dead kill", "death": "die dead kill", "tall": "height high",
+    "height": "tall high",
+}.items()}
+
+
+def _has_anchor(t: str, terms: set[str]) -> bool:
+    return t in terms or bool(ANCHOR_FORMS.get(t, set()) & terms)
 
 
 def anchor_terms(question: str) -> list[str]:
@@ -91,8 +106,24 @@ def question_terms(pq: ParsedQuestion) -> list[str]:
 _CALENDAR = re.compile(r"\d|\b(?:" + "|".join(names[0].capitalize() for names in MONTH_NAMES) + r")\b")
 
 
+#: words after a number that belong to the answer even when the question does not name them
+MEASURES = frozenset(
+    "percent per cent km kilometres kilometers metres meters miles feet inches tonnes tons kg kilograms "
+    "pounds grams litres liters gallons barrels hectares acres degrees years months weeks days hours "
+    "minutes seconds people times votes hundred thousand million billion trillion dozen".split()
+)
+
+
+_MEASURE_Q = re.compile(r"\bhow\s+(?:tall|high|far|deep|wide|long|heavy)\b", re.I)
+_UNITS = MEASURES | frozenset(
+    "metre meter mile foot inch tonne ton kilogram kg km ft cm mm m lb lbs year month week day hour minute "
+    "storey story floor storeys stories floors".split()
+)
+
+
 def _pick_span(
-    sentence: str, kind: str, q_words: set[str], matched_pos: list[int], head_pos: list[int] | None = None
+    sentence: str, kind: str, q_words: set[str], matched_pos: list[int], head_pos: list[int] | None = None,
+    need_unit: bool = False,
 ) -> Span | None:
     cands = candidates(sentence, kind)
     best: tuple[float, Span] | None = None
@@ -100,6 +131,10 @@ def _pick_span(
         c_words = set(words(c.text))
         if c_words and c_words <= q_words:
             continue  # the question already says it
+        unit = re.match(r"[\s\-]?([a-z]+)", sentence[c.end:c.end + 12].lower())
+        said = re.findall(r"[a-z]+", c.text.lower()) + ([unit.group(1)] if unit else [])
+        if need_unit and not any(w in _UNITS for w in said):
+            continue  # "how tall" is not answered by a bare "12"
         new = len(c_words - q_words) / max(1, len(c_words))
         dist = min((abs(c.start - p) for p in matched_pos), default=len(sentence))
         score = new + 1.0 / (1.0 + dist / 25.0)
@@ -114,14 +149,6 @@ def _pick_span(
         if best is None or score > best[0]:
             best = (score, c)
     return best[1] if best else None
-
-
-#: words after a number that belong to the answer even when the question does not name them
-MEASURES = frozenset(
-    "percent per cent km kilometres kilometers metres meters miles feet inches tonnes tons kg kilograms "
-    "pounds grams litres liters gallons barrels hectares acres degrees years months weeks days hours "
-    "minutes seconds people times votes hundred thousand million billion trillion dozen".split()
-)
 
 
 def _trim_count(span: Span, heads: list[str]) -> Span:
@@ -188,6 +215,11 @@ def read(
             weights[t] = 0.35 * idf(t)
     total = sum(weights.values()) or 1.0
     q_words = set(words(pq.text))
+    # words the filters took out of the question ("in November 2016", "according to ABC News")
+    # still help pick the sentence, as a bonus that does not change the match share
+    core_terms = set(content_terms(pq.core)) | set(weights)
+    soft = {t: 0.5 * idf(t) for t in content_terms(pq.text) if t not in core_terms and t not in _QWORDS}
+    need_unit = pq.answer_type == "NUMBER" and bool(_MEASURE_Q.search(pq.text))
     anchors = anchor_terms(pq.core)
     anchor_total = sum(idf(t) for t in anchors)
     kind = pq.answer_type
@@ -226,10 +258,14 @@ def read(
                 ctx = sum(weights[t] for t in terms if t not in s_terms and t in ctx_terms) / total
                 title_match = sum(weights[t] for t in terms if t in title_terms and t not in s_terms) / total
                 n_words = len(sent.split())
-                anchor = (sum(idf(t) for t in anchors if t in s_terms or t in ctx_terms) / anchor_total
+                anchor = (sum(idf(t) for t in anchors if _has_anchor(t, s_terms) or _has_anchor(t, ctx_terms))
+                          / anchor_total
                           if anchor_total else 1.0)
                 score = 0.62 * match + ctx_weight * ctx + 0.12 * title_match + 0.16 * dense + 0.15 * anchor
                 score += 0.10 / (1 + rank) + (0.0 if own else -0.03)
+                score += 0.62 * sum(w for t, w in soft.items() if t in s_terms) / total
+                if _LABEL.match(sent):
+                    score -= 0.2  # "READ MORE: <another story's headline>" is a link, not the story
                 # adjacent words of the question in order: phrase match bonus
                 folded = fold(sent)
                 bigrams = sum(
@@ -250,12 +286,17 @@ def read(
                 span: Span | None = None
                 if kind in TYPED:
                     positions = [m.start() for t in hit for m in re.finditer(re.escape(t[:5]), folded)]
-                    span = _pick_span(sent, kind, q_words, positions, head_pos)
+                    span = _pick_span(sent, kind, q_words, positions, head_pos, need_unit)
                     if span and kind == "NUMBER":
                         span = _trim_count(span, counted)
+                        if heads and any(t in content_terms(span.text) for t in heads):
+                            score += 0.12  # "how many students" -> "18 students"
                     if span and kind == "DATE" and not _CALENDAR.search(span.text):
                         score -= 0.06  # only "Monday" / "yesterday": a sentence with the date may say more
-                    score += 0.12 if span else -0.2
+                    if span is None:
+                        score -= 0.2
+                    else:  # "in Zambia" says where; a bare capitalised word ("Fall armyworms") may not
+                        score += 0.05 if kind == "PLACE" and span.kind != "PLACE" else 0.12
                     if span and head_pos and min(abs(span.start - p) for p in head_pos) <= 40:
                         score += 0.1  # "his lawyer Vadim Prokhorov": the answer sits by the noun
                 elif focus or phrase_ok:

@@ -27,12 +27,15 @@ MODIFIER = r"(?:(?:about|around|nearly|almost|approximately|roughly|some|more th
 MONEY = re.compile(rf"{MODIFIER}(?:{CUR_PRE}{NUM}|{NUM}\s?{CUR_POST}|{NUMWORD}\s+(?:million|billion)?\s*{CUR_POST})", re.I)
 PERCENT = re.compile(rf"{MODIFIER}(?:{NUM}|{NUMWORD})\s?(?:%|percent|per cent|percentage points?)", re.I)
 UNIT_WORD = r"(?:\s(?!(?:and|or|of|the|a|in|on|at|to|for|by|with|from|was|were|is|are|has|had|have|said|per|as|than|that|which|who|this|its|their|his|her)\b)[a-z][a-z\-]+)?"
-NUMBER = re.compile(rf"{MODIFIER}(?<![\w.])(?:{NUM}|{NUMWORD}(?:[\s-]{NUMWORD})?)(?![\w.]*\d){UNIT_WORD}", re.I)
+NUMBER = re.compile(rf"{MODIFIER}(?<![\w.])(?:{NUM}|{NUMWORD}\b(?:[\s-]{NUMWORD}\b)?)(?![\w.]*\d){UNIT_WORD}", re.I)
+#: a vote count or a score: "72 votes to 27", "by 72-27", "a 6-1 win"
+TALLY = re.compile(r"(?<![\w.\-])\d{1,3}(?:\s+votes?\s+to\s+|\s*[-–]\s*)\d{1,3}(?![\w.\-]*\d)(?:\s+votes?\b)?")
 DATE = re.compile(
     rf"\b(?:(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+)?"
     rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{MONTH_RE})\.?,?\s+\d{{4}}|(?:{MONTH_RE})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|"
     rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{MONTH_RE})\b|(?:{MONTH_RE})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b|(?:{MONTH_RE})\.?\s+\d{{4}}|"
-    rf"(?:early|mid|late)[\s-](?:{MONTH_RE}|\d{{4}}s?)|\d{{4}}-\d{{2}}-\d{{2}}|(?:in|since|by|until|from)\s+\d{{4}}s?\b|\b(?:1[5-9]|20)\d{{2}}s?\b|"
+    rf"(?:early|mid|late)[\s-](?:{MONTH_RE}|\d{{4}}s?)|(?:(?:early|mid|late)[\s-])?\d{{1,2}}(?:st|nd|rd|th)[\s-]century|"
+    rf"\d{{1,2}}(?::\d\d)?\s?(?:am|pm|a\.m\.|p\.m\.)(?!\w)|\d{{4}}-\d{{2}}-\d{{2}}|(?:in|since|by|until|from)\s+\d{{4}}s?\b|\b(?:1[5-9]|20)\d{{2}}s?\b|"
     rf"(?:last|next|this)\s+(?:week|month|year|weekend|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|"
     rf"(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|yesterday|today|tomorrow|"
     rf"(?:(?<=in )|(?<=since )|(?<=until )|(?<=by )|(?<=from )|(?<=early )|(?<=late ))(?:{MONTH_RE})\b(?!\s+\d))",
@@ -53,6 +56,13 @@ ORG_HINT = re.compile(
     r"Airlines?|Airways|Fund|Service|Office|Federation|Movement|Front|Army|Forces|Police|Club|"
     r"Assembly|Parliament|Congress|Senate|Times|Post|News|Press|Network|Motors|Technologies|"
     r"Holdings|Bureau|Authority|Board|Alliance|Coalition|League|Society|Center|Centre|Exchange)\b"
+)
+
+#: nationality adjectives ("French", "Sudanese", "African"): they describe, they do not name a place
+DEMONYM = re.compile(
+    r"(?!(?:Caribbean|Vatican)$)[A-Z][a-z]+(?:ian|ean|ese|ish|ican)|French|Dutch|Greek|Thai|Swiss|Arab|Czech|"
+    r"Iraqi|Israeli|Pakistani|Saudi|Afghan|Kuwaiti|Qatari|Yemeni|Omani|Emirati|Bangladeshi|Somali|Nepali|"
+    r"Kazakh|Uzbek|Tajik|Kyrgyz|Turkmen|Welsh|Scots|Irish|Filipino|Bahraini|Azeri"
 )
 
 
@@ -97,7 +107,7 @@ def candidates(sentence: str, kind: str, starts_sentence: bool = True) -> list[S
     pats = {
         "MONEY": [MONEY],
         "PERCENT": [PERCENT],
-        "NUMBER": [MONEY, PERCENT, NUMBER],
+        "NUMBER": [MONEY, PERCENT, TALLY, NUMBER],
         "DATE": [DATE],
     }.get(kind)
     out: list[Span] = []
@@ -151,6 +161,8 @@ def candidates(sentence: str, kind: str, starts_sentence: bool = True) -> list[S
                 loc = bool(re.search(r"\b(?:in|at|from|to|near|across|outside|inside|into|of|across)\s+(?:the\s+)?$", before))
                 if starts_sentence and sp.start == 0 and len(words) == 1:
                     continue
+                if DEMONYM.fullmatch(text.removesuffix("'s").removesuffix("’s")):
+                    continue  # "the Sudanese capital Khartoum": the place is Khartoum
                 if not is_org or loc:
                     out.append(Span(sp.start, sp.end, sp.text, "PLACE" if loc else "NAME"))
     return out

@@ -76,9 +76,39 @@ def fold(text: str) -> str:
 _WORD = re.compile(r"[a-z0-9]+(?:['.][a-z0-9]+)*")
 
 
+#: irregular past forms -> the base form, so "fell" meets "fall" and "won" meets "win"
+IRREGULAR = {
+    past: base
+    for base, forms in {
+        "fall": "fell fallen", "rise": "rose risen", "win": "won", "lose": "lost", "buy": "bought",
+        "sell": "sold", "pay": "paid", "lead": "led", "hold": "held", "meet": "met", "begin": "began begun",
+        "build": "built", "spend": "spent", "shoot": "shot", "fight": "fought", "seek": "sought",
+        "bring": "brought", "think": "thought", "teach": "taught", "catch": "caught", "choose": "chose chosen",
+        "drive": "drove driven", "grow": "grew grown", "know": "knew known", "throw": "threw thrown",
+        "draw": "drew drawn", "break": "broke broken", "speak": "spoke spoken", "write": "wrote written",
+        "strike": "struck", "sink": "sank sunk", "stand": "stood", "send": "sent", "keep": "kept",
+        "feel": "felt", "run": "ran", "come": "came", "become": "became", "see": "saw seen",
+        "eat": "ate eaten", "go": "went gone", "get": "got gotten", "hear": "heard", "wear": "wore worn",
+        "hide": "hid hidden", "shake": "shook shaken", "arise": "arose arisen", "fly": "flew flown",
+        "withdraw": "withdrew withdrawn", "steal": "stole stolen", "give": "gave given",
+        "take": "took taken", "make": "made", "die": "died dying", "find": "found", "flee": "fled",
+        "lie": "lay lain", "bear": "bore born borne", "swear": "swore sworn", "forbid": "forbade forbidden",
+        "freeze": "froze frozen", "ride": "rode ridden", "sing": "sang sung", "swim": "swam swum",
+        "drink": "drank drunk", "ring": "rang rung", "tear": "tore torn", "bite": "bit bitten",
+        "sit": "sat", "sleep": "slept", "leave": "left", "light": "lit", "deal": "dealt", "mean": "meant",
+        "feed": "fed", "bleed": "bled", "dig": "dug", "hang": "hung", "stick": "stuck", "strike ": "stricken",
+        "weep": "wept", "sweep": "swept", "undergo": "underwent undergone", "overtake": "overtook overtaken",
+        "undertake": "undertook undertaken", "forgive": "forgave forgiven", "forget": "forgot forgotten",
+    }.items()
+    for past in forms.split()
+}
+
+
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    """A light suffix stripper (enough for BM25 recall; not linguistics)."""
+    """A light suffix stripper (enough for BM25 recall; not linguistics); irregular past forms
+    first go to their base form ("fell" -> "fall")."""
+    word = IRREGULAR.get(word, word)
     if len(word) <= 3 or word.isdigit():
         return word
     for suf, rep in (
@@ -88,7 +118,8 @@ def stem(word: str) -> str:
         if word.endswith(suf) and len(word) - len(suf) >= 3:
             if suf == "s" and word.endswith(("ss", "us", "is")):
                 return word
-            return word[: len(word) - len(suf)] + rep
+            word = word[: len(word) - len(suf)] + rep
+            break
     return word
 
 

@@ -48,7 +48,9 @@ def test_what_did_someone_say_quotes_the_sentence(real_bot: ArticleQA) -> None:
 @pytest.mark.parametrize(
     "question",
     ["What is the population of Mars?", "Who won the 1998 football World Cup final?",
-     "How do I bake sourdough bread?"],
+     "How do I bake sourdough bread?",
+     # the right article, but no sentence gives the number asked for
+     "How many passengers rode the first train to Aktau?"],
 )
 def test_refuses_when_the_articles_do_not_hold_the_answer(real_bot: ArticleQA, question: str) -> None:
     ans = real_bot.ask(question)

@@ -56,6 +56,13 @@ def test_kinds(q: str, kind: str) -> None:
         ("Which company makes the iPad?", "ORG"),
         ("Did the council approve the library?", "YESNO"),
         ("What did Tokayev say about trade?", "OTHER"),
+        # the leading wh-phrase decides; a later "when" / "whose" opens a clause
+        ("What was the Senate vote tally when Ross was confirmed?", "NUMBER"),
+        ("Where did she land when she reached the US?", "PLACE"),
+        ("Which agency did the passenger whose headphones caught fire talk to?", "ORG"),
+        ("According to ABC News, what is Alaa Ali Alali's age?", "NUMBER"),
+        ("What size of stake did ZTE buy?", "NUMBER"),
+        ("Who was president when the war started?", "PERSON"),
     ],
 )
 def test_answer_types(q: str, t: str) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from qa.query import Vocabulary, parse_question
-from qa.reader import read
+from qa.reader import Reading, read
 from qa.types import Chunk, ScoredChunk
 
 TEXT = (
@@ -70,3 +70,54 @@ def test_when_questions_prefer_a_calendar_date_to_a_weekday() -> None:
     pq = parse_question("When did Trump post the tweets accusing Obama of wiretapping?", Vocabulary())
     best = read(pq, [ScoredChunk(chunk, 1.0, dense=0.6)], lambda t: 3.0)[0]
     assert best.span == "March 4"
+
+
+def _best(text: str, question: str) -> Reading:
+    chunk = Chunk(id="c3", article_id="a3", position=0, text=text, start=0, end=len(text), title="Story")
+    readings = read(parse_question(question, Vocabulary()), [ScoredChunk(chunk, 1.0, dense=0.6)], lambda t: 3.0)
+    assert readings
+    return readings[0]
+
+
+def test_how_many_prefers_the_number_of_the_counted_thing() -> None:
+    text = ("Up to 20 people died after a tree fell at the Kintampo waterfalls. "
+            "A spokesman said 18 students died at the scene, while two others died in hospital.")
+    assert _best(text, "How many students died when the tree fell at Kintampo?").span == "18 students"
+
+
+def test_a_measure_question_wants_a_unit() -> None:
+    text = "The sculpture stands beside the Frauenkirche in Dresden, 12 of them in all. It is 12 metres tall."
+    assert _best(text, "How tall is the sculpture beside the Frauenkirche?").span == "12 metres"
+    assert _best("The Frauenkirche in Dresden has 12 bells.", "How tall is the Frauenkirche?").span == ""
+
+
+def test_link_labels_do_not_answer() -> None:
+    text = ("READ MORE: Ethiopia declares state of emergency over protests on Monday. "
+            "The state of emergency was declared by Ethiopia on October 9.")
+    assert _best(text, "When did Ethiopia declare the state of emergency?").span == "October 9"
+
+
+def test_an_irregular_past_meets_its_base_form() -> None:
+    from qa.text import stem
+
+    assert stem("fell") == stem("fall") == stem("falls")
+    assert stem("won") == stem("win") and stem("bought") == stem("buy")
+
+
+def test_a_quantity_question_whose_best_sentence_has_no_number_is_refused(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from qa import ArticleQA, Settings
+
+    home = Path(str(tmp_path))
+    (home / "a.txt").write_text(
+        "Rail link opens\n\nKazakhstan opened a rail link to Aktau. "
+        "Passengers rode the first train to Aktau on Wednesday, the ministry said.\n", encoding="utf-8")
+    bot = ArticleQA(settings=Settings.from_env(home=home / "home", embedder="hash"))
+    try:
+        bot.ingest(home / "a.txt")
+        ans = bot.ask("How many passengers rode the first train to Aktau?")
+        assert ans.refused and not ans.citations, ans.text
+        assert not bot.ask("When did passengers ride the first train to Aktau?").refused  # "Wednesday"
+    finally:
+        bot.close()

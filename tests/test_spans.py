@@ -61,3 +61,18 @@ def test_a_name_after_a_locative_preposition_is_not_a_person() -> None:
     sentence = "In front of 100,000 fans at the Nou Camp, Sergi Roberto scored in the last minute."
     assert [c.text for c in candidates(sentence, "PERSON")] == ["Sergi Roberto"]
     assert "Nou Camp" in [c.text for c in candidates(sentence, "PLACE")]
+
+
+def test_tallies_and_number_words_inside_other_words() -> None:
+    s = "The Senate confirmed billionaire investor Wilbur Ross by 72 votes to 27."
+    assert texts(s, "NUMBER") == ["72 votes to 27"]  # "billion" inside "billionaire" is no number
+    assert texts("Barcelona won 6-1 against PSG.", "NUMBER") == ["6-1"]
+
+
+def test_a_nationality_adjective_is_not_a_place() -> None:
+    s = "He has been in prison since his arrest in the Sudanese capital Khartoum in 1994."
+    assert texts(s, "PLACE") == ["Khartoum"]
+
+
+def test_centuries_and_clock_times_are_dates() -> None:
+    assert texts("In the late 19th century, MSPs voted at 5 pm.", "DATE") == ["late 19th century", "5 pm"]
