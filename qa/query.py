@@ -429,6 +429,9 @@ PLACE_NOUNS = r"(?:city|country|countries|town|village|region|province|state|cap
 ORG_NOUNS = r"(?:company|companies|firm|party|organi[sz]ation|agency|group|bank|airline|team|club|union|ministry|department|newspaper|network|university|court|body|institution|carrier|broadcaster|manufacturer|brand|alliance|coalition|militia|movement)"
 
 
+MONEY_NOUNS = (r"(?:turnover|revenues?|sales|budget|cost|price|value|salary|wages?|debt|deficit|surplus|profits?|"
+               r"losses|income|gdp|investment|fine|fee|ransom|compensation|bill|valuation|earnings)")
+COUNT_NOUNS = r"(?:population|death toll|toll|attendance|turnout|capacity|height|length|distance|weight|area|size|speed)"
 _WH = re.compile(r"\b(?:what|which|who|whom|whose|where|when|how|why)\b")
 
 
@@ -450,6 +453,11 @@ def answer_type(q: str) -> str:
             or re.match(r"(?:what|which)\s+(?:is|was|are|were)\s+(?:the\s+|his\s+|her\s+|their\s+|its\s+)?"
                         r"(?:[\w'’\-]+\s+){0,4}?(?:age|tally|score|toll|count)\b", head):
         return "NUMBER"
+    amount = re.match(r"what\s+(?:is|was|are|were|will\s+be)\s+(?:the|his|her|their|its)\s+(?:[\w'’\-]+\s+)?"
+                      r"(" + MONEY_NOUNS + "|" + COUNT_NOUNS + r")(?:\s+(?:of|for|between|in|at|on|during|when|from|to)\b|\s*\??$)",
+                      head)
+    if amount:  # "what was the trade turnover between ...", "what is the population of ..."
+        return "MONEY" if re.fullmatch(MONEY_NOUNS, amount.group(1)) else "NUMBER"
     if at(r"(?:what|which)\s+(?:percentage|percent|share|proportion|rate)\b", head):
         return "PERCENT"
     if at(r"when\b|(?:what|which)\s+(?:year|date|day|month|time|decade|century|period)\b", head) \

@@ -63,6 +63,9 @@ def test_kinds(q: str, kind: str) -> None:
         ("According to ABC News, what is Alaa Ali Alali's age?", "NUMBER"),
         ("What size of stake did ZTE buy?", "NUMBER"),
         ("Who was president when the war started?", "PERSON"),
+        ("What was the trade turnover between Kazakhstan and China?", "MONEY"),
+        ("What is the population of Astana?", "NUMBER"),
+        ("What was the reason for the price rise?", "OTHER"),
     ],
 )
 def test_answer_types(q: str, t: str) -> None:
