@@ -435,6 +435,19 @@ COUNT_NOUNS = r"(?:population|death toll|toll|attendance|turnout|capacity|height
 _WH = re.compile(r"\b(?:what|which|who|whom|whose|where|when|how|why)\b")
 
 
+_MONEY_WORDS = re.compile(
+    r"\b(?:cost|costs|paid|pay|pays|price|worth|money|spend|spent|fund|funds|invest|budget|value|revenue|"
+    r"dollars?|euros?|yuan|rubles?|pounds?|withdraw|salary|fine|loan|debt|sum)\b")
+_MOD = r"(?:(?!(?:did|does|do|is|was|are|were|has|have|had|will|would|can|could|should|the|a|an|of)\b)[\w\-]+\s+)"
+#: "which US immigration judge", "what company": up to two modifiers before the noun
+_WHICH = rf"(?:what|which)\s+{_MOD}{{0,2}}?"
+#: "what is the maximum amount", "what was Kazakhstan's bilateral trade turnover"
+_THE = (rf"(?:what|which)\s+(?:is|was|are|were|will\s+be)\s+"
+        rf"(?:the|his|her|their|its|(?:[\w\-]+\s+){{0,3}}?[\w\-]+['’]s?)\s+{_MOD}{{0,2}}?")
+_AFTER = r"(?:\s+(?:of|for|between|in|at|on|during|when|from|to|with|that|which)\b|\s*\??$)"
+_THE_PLACE = r"(?:city|country|town|village|region|province|capital|island|port|county|district|venue|airport)"
+
+
 def answer_type(q: str) -> str:
     """The type of answer the question wants, read from its leading wh-phrase: in "what was the
     vote tally when ..." or "which agency did the man whose ... talk to" the later "when" and
@@ -445,30 +458,30 @@ def answer_type(q: str) -> str:
     wh = _WH.search(s)
     head = s[wh.start():] if wh else s  # the question from its wh-word on
     at = re.match if wh else re.search  # without a wh-word ("name the ..."), anywhere
+    money = bool(_MONEY_WORDS.search(s))
     if at(r"how\s+much\b", head):
-        if re.search(r"\b(cost|costs|paid|pay|price|worth|money|spend|spent|fund|invest|budget|value|revenue|dollars?|euros?|yuan|rubles?|pounds?)\b", s):
-            return "MONEY"
+        return "MONEY" if money else "NUMBER"
+    if at(r"how\s+(?:many|long|old|far|big|large|tall|high|deep|wide|heavy)\b", head):
         return "NUMBER"
-    if at(r"how\s+(?:many|long|old|far|big|large|tall|high|deep|wide|heavy)\b|(?:what|which)\s+(?:number|amount|quantity|age|size)\b", head) \
-            or re.match(r"(?:what|which)\s+(?:is|was|are|were)\s+(?:the\s+|his\s+|her\s+|their\s+|its\s+)?"
-                        r"(?:[\w'’\-]+\s+){0,4}?(?:age|tally|score|toll|count)\b", head):
-        return "NUMBER"
-    amount = re.match(r"what\s+(?:is|was|are|were|will\s+be)\s+(?:the|his|her|their|its)\s+(?:[\w'’\-]+\s+)?"
-                      r"(" + MONEY_NOUNS + "|" + COUNT_NOUNS + r")(?:\s+(?:of|for|between|in|at|on|during|when|from|to)\b|\s*\??$)",
-                      head)
+    amount = at(rf"(?:{_THE}|(?:what|which)\s+)(amount|number|quantity|sum)\b", head) \
+        or at(rf"(?:{_THE}|(?:what|which)\s+)({MONEY_NOUNS}|{COUNT_NOUNS}){_AFTER}", head) \
+        or at(r"(?:what|which)\s+(amount|number|quantity|age|size)\b", head) \
+        or at(rf"{_THE}(age|tally|score|toll|count){_AFTER}", head)
     if amount:  # "what was the trade turnover between ...", "what is the population of ..."
-        return "MONEY" if re.fullmatch(MONEY_NOUNS, amount.group(1)) else "NUMBER"
+        noun = amount.group(1)
+        return "MONEY" if re.fullmatch(MONEY_NOUNS, noun) or (noun in ("amount", "sum") and money) else "NUMBER"
     if at(r"(?:what|which)\s+(?:percentage|percent|share|proportion|rate)\b", head):
         return "PERCENT"
     if at(r"when\b|(?:what|which)\s+(?:year|date|day|month|time|decade|century|period)\b", head) \
-            or re.match(r"what\s+(?:is|was)\s+the\s+(?:date|year|day)\b", head):
+            or at(r"what\s+(?:is|was)\s+the\s+(?:date|year|day)\b", head):
         return "DATE"
-    if at(r"where\b|(?:what|which)\s+(?:\w+\s+)?" + PLACE_NOUNS + r"\b", head):
+    if at(rf"where\b|{_WHICH}{PLACE_NOUNS}\b|{_THE}{_THE_PLACE}{_AFTER}", head):
         return "PLACE"
-    if at(r"who(?:m|se)?\b|(?:what|which)\s+(?:\w+\s+)?" + PERSON_NOUNS + r"s?\b", head) \
-            or re.search(r"\bname\s+of\s+the\s+" + PERSON_NOUNS, s):
+    if at(r"whose\s+(?:statistics|data|figures|report|study|survey|research|estimates?|analysis|poll|numbers)\b", head):
+        return "ORG"  # an organisation as often as a person: any name will do
+    if at(rf"who(?:m|se)?\b|{_WHICH}{PERSON_NOUNS}s?\b", head) or re.search(r"\bname\s+of\s+the\s+" + PERSON_NOUNS, s):
         return "PERSON"
-    if at(r"(?:what|which)\s+(?:\w+\s+)?" + ORG_NOUNS + r"\b", head):
+    if at(rf"{_WHICH}{ORG_NOUNS}\b|{_THE}{ORG_NOUNS}{_AFTER}", head) or re.search(r"\bname\s+of\s+the\s+" + ORG_NOUNS, s):
         return "ORG"
     if at(r"what\s+(?:price|cost)\b", head):
         return "MONEY"

@@ -123,7 +123,7 @@ _UNITS = MEASURES | frozenset(
 
 def _pick_span(
     sentence: str, kind: str, q_words: set[str], matched_pos: list[int], head_pos: list[int] | None = None,
-    need_unit: bool = False,
+    need_unit: bool = False, prep: str = "",
 ) -> Span | None:
     cands = candidates(sentence, kind)
     best: tuple[float, Span] | None = None
@@ -142,6 +142,8 @@ def _pick_span(
             score += 0.6 / (1.0 + min(min(abs(c.start - p), abs(c.end - p)) for p in head_pos) / 12.0)
         if kind == "PLACE" and c.kind == "PLACE":
             score += 0.3
+        if prep and re.search(rf"\b{prep}\s+(?:the\s+)?$", sentence[max(0, c.start - 12) : c.start], re.I):
+            score += 0.3  # "import its roses from?" -> "imported from Ecuador"
         if kind == "DATE":  # a calendar date or year says "when" better than "Monday" / "today"
             score += 0.3 if _CALENDAR.search(c.text) else 0.0
         if kind in ("PERSON", "ORG") and len(c.text.split()) > 1:
@@ -159,6 +161,16 @@ def _trim_count(span: Span, heads: list[str]) -> Span:
         return span
     if not re.search(r"\d|\b(?:hundred|thousand|million|billion|dozen)", span.text[: m.start()], re.I):
         return span  # "two dozen" style counts keep their words
+    return Span(span.start, span.start + m.start(), span.text[: m.start()], span.kind)
+
+
+def _drop_counted(span: Span, heads: list[str]) -> Span:
+    """"18 students" -> "18" when the question asked "how many students": it already says what."""
+    m = re.search(r"\s+([A-Za-z][\w\-]*)$", span.text)
+    if not m or not re.search(r"\d|\b(?:hundred|thousand|million|billion|dozen)", span.text[: m.start()], re.I):
+        return span
+    if not any(t in content_terms(m.group(1)) for t in heads) or m.group(1) in ("times", "time"):
+        return span  # "10 times" keeps its word: it says what kind of number
     return Span(span.start, span.start + m.start(), span.text[: m.start()], span.kind)
 
 
@@ -220,6 +232,9 @@ def read(
     core_terms = set(content_terms(pq.core)) | set(weights)
     soft = {t: 0.5 * idf(t) for t in content_terms(pq.text) if t not in core_terms and t not in _QWORDS}
     need_unit = pq.answer_type == "NUMBER" and bool(_MEASURE_Q.search(pq.text))
+    # a preposition left at the end ("which country does it import roses from?") sits before the answer
+    stranded = re.search(r"\b(from|to|with|for|by|at|in|on|of|about|into)\s*\?*\s*$", pq.text, re.I)
+    prep = stranded.group(1).lower() if stranded else ""
     anchors = anchor_terms(pq.core)
     anchor_total = sum(idf(t) for t in anchors)
     kind = pq.answer_type
@@ -286,11 +301,12 @@ def read(
                 span: Span | None = None
                 if kind in TYPED:
                     positions = [m.start() for t in hit for m in re.finditer(re.escape(t[:5]), folded)]
-                    span = _pick_span(sent, kind, q_words, positions, head_pos, need_unit)
+                    span = _pick_span(sent, kind, q_words, positions, head_pos, need_unit, prep)
                     if span and kind == "NUMBER":
                         span = _trim_count(span, counted)
                         if heads and any(t in content_terms(span.text) for t in heads):
-                            score += 0.12  # "how many students" -> "18 students"
+                            score += 0.12  # "how many students" -> "18 students" is the count asked for
+                            span = _drop_counted(span, heads)  # ... and the answer is "18"
                     if span and kind == "DATE" and not _CALENDAR.search(span.text):
                         score -= 0.06  # only "Monday" / "yesterday": a sentence with the date may say more
                     if span is None:

@@ -20,7 +20,10 @@ NUM = rf"(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?){SCALE}"
 CUR_PRE = r"(?:US\$|A\$|C\$|HK\$|\$|€|£|¥|₹|USD\s?|EUR\s?|GBP\s?|RMB\s?|CNY\s?|Rs\.?\s?)"
 CUR_POST = (
     r"(?:US dollars|dollars|euros?|pounds(?: sterling)?|yuan|renminbi|rubles?|roubles?|yen|"
-    r"rupees?|tenge|francs?|pesos?|won|lira|shekels?|dirhams?|riyals?|rand|USD|EUR)"
+    r"rupees?|tenge|francs?|pesos?|won|lira|shekels?|dirhams?|riyals?|rand|hryvnias?|hryvnia|zlotys?|baht|"
+    r"ringgit|rupiah|nairas?|shillings?|kronor|kronur|krona|krone|forints?|lei|leu|dinars?|manats?|soms?|"
+    r"lari|drams?|kyats?|taka|cedis?|kwacha|birr|reais|real|bolivars?|sol|soles|dong|afghanis?|yuan renminbi|"
+    r"Swiss francs|USD|EUR|GBP|CNY|RUB|JPY)"
 )
 MODIFIER = r"(?:(?:about|around|nearly|almost|approximately|roughly|some|more than|over|under|less than|at least|up to|just over|just under)\s+)?"
 
@@ -34,6 +37,7 @@ DATE = re.compile(
     rf"\b(?:(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+)?"
     rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{MONTH_RE})\.?,?\s+\d{{4}}|(?:{MONTH_RE})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|"
     rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{MONTH_RE})\b|(?:{MONTH_RE})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b|(?:{MONTH_RE})\.?\s+\d{{4}}|"
+    rf"(?:from\s+|between\s+)?(?:1[5-9]|20)\d{{2}}\s*(?:to|and|-|–)\s*(?:(?:1[5-9]|20)\d{{2}}|\d{{2}})\b|"
     rf"(?:early|mid|late)[\s-](?:{MONTH_RE}|\d{{4}}s?)|(?:(?:early|mid|late)[\s-])?\d{{1,2}}(?:st|nd|rd|th)[\s-]century|"
     rf"\d{{1,2}}(?::\d\d)?\s?(?:am|pm|a\.m\.|p\.m\.)(?!\w)|\d{{4}}-\d{{2}}-\d{{2}}|(?:in|since|by|until|from)\s+\d{{4}}s?\b|\b(?:1[5-9]|20)\d{{2}}s?\b|"
     rf"(?:last|next|this)\s+(?:week|month|year|weekend|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|"
@@ -45,7 +49,7 @@ _CONNECT = r"(?:\s(?:of|de|del|della|da|di|van|von|der|den|bin|ibn|al|el|la|le|d
 CAPSEQ = re.compile(rf"(?<![\w])(?:{_CAP_WORD})(?:{_CONNECT}?\s(?:{_CAP_WORD}))*")
 
 NOT_NAMES = frozenset(
-    ["The", "A", "An", "In", "On", "At", "For", "From", "To", "By", "With", "And", "But", "Or", "If", "As", "It", "Its", "This", "That", "These", "Those", "He", "She", "They", "We", "I", "You", "His", "Her", "Their", "Our", "My", "Your", "There", "Here", "When", "Where", "What", "Which", "Who", "Why", "How", "After", "Before", "During", "While", "Since", "Until", "Although", "Though", "However", "Meanwhile", "Also", "Still", "Yet", "So", "Then", "Now", "Today", "Yesterday", "Tomorrow", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December", "Mr", "Mrs", "Ms", "Dr", "Some", "Many", "Most", "More", "All", "Both", "Each", "Every", "No", "Not", "One", "Two", "Three", "Other", "Another", "According", "Last", "Next", "First", "Second", "Third", "Earlier", "Later", "Under", "Over", "Despite", "Following", "Among"]
+    ["The", "A", "An", "In", "On", "At", "For", "From", "To", "By", "With", "And", "But", "Or", "If", "As", "It", "Its", "This", "That", "These", "Those", "He", "She", "They", "We", "I", "You", "His", "Her", "Their", "Our", "My", "Your", "There", "Here", "When", "Where", "What", "Which", "Who", "Why", "How", "After", "Before", "During", "While", "Since", "Until", "Although", "Though", "However", "Meanwhile", "Also", "Still", "Yet", "So", "Then", "Now", "Today", "Yesterday", "Tomorrow", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "Mr", "Mrs", "Ms", "Dr", "Some", "Many", "Most", "More", "All", "Both", "Each", "Every", "No", "Not", "One", "Two", "Three", "Other", "Another", "According", "Last", "Next", "First", "Second", "Third", "Earlier", "Later", "Under", "Over", "Despite", "Following", "Among"]
 )
 TITLES = frozenset(
     ["President", "Prime", "Minister", "Foreign", "Secretary", "Chancellor", "General", "Gen", "Sen", "Senator", "Rep", "Gov", "Governor", "King", "Queen", "Prince", "Princess", "Pope", "Judge", "Justice", "Mayor", "Chief", "Director", "Dr", "Mr", "Mrs", "Ms", "Sir", "Lord", "Lady", "Ambassador", "Minister", "Deputy", "Vice", "Spokesman", "Spokeswoman", "Chairman", "Chairwoman", "CEO", "Professor", "Prof", "Commander", "Colonel", "Captain", "Officer", "Premier", "Sheikh", "Emir", "Crown", "Defense", "Defence", "Interior", "Finance", "Economy", "Trade", "Health", "Education", "Justice", "Attorney", "State", "US", "U.S.", "UN", "EU"]
@@ -64,6 +68,12 @@ DEMONYM = re.compile(
     r"Iraqi|Israeli|Pakistani|Saudi|Afghan|Kuwaiti|Qatari|Yemeni|Omani|Emirati|Bangladeshi|Somali|Nepali|"
     r"Kazakh|Uzbek|Tajik|Kyrgyz|Turkmen|Welsh|Scots|Irish|Filipino|Bahraini|Azeri"
 )
+
+
+HYPHEN_UNIT = re.compile(
+    r"-(?:year-old|(?:metre|meter|kilometre|kilometer|km|mile|foot|feet|inch|ton|tonne|storey|story|hour|day|"
+    r"week|month|year|minute|second|percent|mile)s?)\b")
+COUNTRY_CODES = frozenset(["US", "U.S.", "USA", "UK", "U.K."])
 
 
 @dataclass(frozen=True)
@@ -94,6 +104,11 @@ def name_runs(sentence: str) -> list[Span]:
         if not words:
             continue
         s, e = _strip_span(sentence, s, e)
+        # "New York-based Human Rights Watch", "Kremlin-backed Rosneft": the name follows the label
+        label = re.match(r".*?-(?:based|born|owned|backed|led|run|funded|controlled|listed|registered)\s+(?=[A-Z])",
+                         sentence[s:e])
+        if label:
+            s += label.end()
         text = sentence[s:e]
         if not text or text in NOT_NAMES:
             continue
@@ -123,6 +138,10 @@ def candidates(sentence: str, kind: str, starts_sentence: bool = True) -> list[S
                     or any(d.start() <= s < d.end() for d in DATE.finditer(sentence))
                 ):
                     continue  # a year or a day of a date is not a count
+                if kind == "NUMBER" and pat is NUMBER:
+                    unit = HYPHEN_UNIT.match(sentence, e)
+                    if unit:  # "a 12-meter tall sculpture", "a 48-year-old mother"
+                        e = unit.end()
                 if kind == "DATE":
                     lead = re.match(r"(?:on|in|since|by|until|from)\s+", sentence[s:e])
                     if lead and e - s > lead.end():
@@ -155,6 +174,8 @@ def candidates(sentence: str, kind: str, starts_sentence: bool = True) -> list[S
             elif kind == "ORG":
                 if starts_sentence and sp.start == 0 and len(words) == 1 and not is_org:
                     continue
+                if text in COUNTRY_CODES:
+                    continue  # "the US ride-hailing company": a country used as an adjective
                 out.append(Span(sp.start, sp.end, sp.text, kind))
             else:  # PLACE: names after a locative preposition, or any name run
                 before = sentence[max(0, sp.start - 12) : sp.start].lower()

@@ -21,7 +21,7 @@ def verified(bot: ArticleQA, ans: Answer) -> None:
     [
         ("How much did the new rail link to Aktau cost?", "240 million US dollars"),
         ("Who met Rex Tillerson in Bonn?", "Sergei Lavrov"),
-        ("How many homes lost power during Storm Barbara?", "10,000 homes"),
+        ("How many homes lost power during Storm Barbara?", "10,000"),
         ("Where did the wildfire force people to leave their homes?", "Valparaiso"),
         ("How much will the new iPad cost?", "329 dollars"),
         ("When will construction of the new library begin?", "June"),

@@ -66,6 +66,13 @@ def test_kinds(q: str, kind: str) -> None:
         ("What was the trade turnover between Kazakhstan and China?", "MONEY"),
         ("What is the population of Astana?", "NUMBER"),
         ("What was the reason for the price rise?", "OTHER"),
+        ("Which US immigration judge granted asylum?", "PERSON"),  # two words before the noun
+        ("What did the president say about trade?", "OTHER"),
+        ("What is the maximum amount customers could withdraw?", "MONEY"),
+        ("What was Kazakhstan's bilateral trade turnover with China?", "MONEY"),
+        ("Whose statistics showed the rise?", "ORG"),
+        ("What is China's northernmost county?", "PLACE"),
+        ("What is the state of the economy?", "OTHER"),
     ],
 )
 def test_answer_types(q: str, t: str) -> None:

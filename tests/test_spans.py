@@ -76,3 +76,15 @@ def test_a_nationality_adjective_is_not_a_place() -> None:
 
 def test_centuries_and_clock_times_are_dates() -> None:
     assert texts("In the late 19th century, MSPs voted at 5 pm.", "DATE") == ["late 19th century", "5 pm"]
+
+
+def test_labels_month_abbreviations_and_country_codes_are_not_organisations() -> None:
+    s = "New York-based Human Rights Watch said on Feb 2 that the US ride-hailing company Uber agreed."
+    assert texts(s, "ORG") == ["Human Rights Watch", "Uber"]
+
+
+def test_hyphenated_units_ranges_and_more_currencies() -> None:
+    assert texts("The 12-meter tall sculpture was made by a 48-year-old artist in 13 days.", "NUMBER") == [
+        "12-meter", "48-year-old", "13 days"]
+    assert texts("He served as mayor from 2009 to 2011.", "DATE") == ["2009 to 2011"]
+    assert texts("Customers may withdraw 30,000 hryvnia a day.", "MONEY") == ["30,000 hryvnia"]
