@@ -335,9 +335,16 @@ def _extract_dates(
 _TOPIC_BEFORE = re.compile(r"(?:about|regarding|concerning|against|on|criticised|criticized|attacked|sued|banned|mention(?:ing|s|ed)?)\s+(?:the\s+)?$", re.I)
 
 
+def writes_capitals(q: str) -> bool:
+    """Does the asker capitalise names? (A word after the first starts with a capital.) Then a
+    lower-case "the age" or "news" in the question is a word, not the outlet or author."""
+    return any(w[:1].isupper() for w in re.findall(r"[A-Za-z][\w'’\-]*", q)[1:])
+
+
 def extract_sources(q: str, vocab: Vocabulary) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     found: list[str] = []
     text = q
+    capitals = writes_capitals(q)
     for alias, canon in vocab.source_aliases():
         pat = re.compile(rf"(?<![\w-])(?:the\s+)?{re.escape(alias)}(?:'s|’s)?(?![\w-])", re.I)
         m = pat.search(text)
@@ -346,6 +353,8 @@ def extract_sources(q: str, vocab: Vocabulary) -> tuple[str, tuple[str, ...], tu
         bare = re.sub(r"^the\s+|(?:'s|’s)$", "", m.group(0).strip(), flags=re.I)
         if len(alias) <= 3 and not bare.isupper():
             continue  # short names only in capitals: "dw", "rte" in lower case are too ambiguous
+        if capitals and not bare[:1].isupper():
+            continue  # "at the age of 16" in a question that capitalises names is not The Age
         if _TOPIC_BEFORE.search(text[: m.start()]) and not re.search(r"\bby\s+$", text[: m.start()], re.I):
             continue  # "what did Trump say about CNN": a topic, not a filter
         if canon not in found:
@@ -363,13 +372,20 @@ def extract_sources(q: str, vocab: Vocabulary) -> tuple[str, tuple[str, ...], tu
     return re.sub(r"\s+", " ", text).strip(), tuple(found), tuple(unknown)
 
 
-def extract_names(q: str, names: tuple[str, ...], allow_last: bool = True) -> tuple[str, tuple[str, ...]]:
+def extract_names(
+    q: str, names: tuple[str, ...], allow_last: bool = True, capitals: bool | None = None
+) -> tuple[str, tuple[str, ...]]:
+    """Names from ``names`` (authors) in the question. ``capitals``: whether the asker capitalises
+    names (default: judged from ``q``; pass it when ``q`` has had filter phrases taken out)."""
     found: list[str] = []
     text = q
+    capitals = writes_capitals(q) if capitals is None else capitals
     for name in sorted(names, key=len, reverse=True):
         if len(name) < 3:
             continue
         m = re.search(rf"(?<!\w){re.escape(name)}(?:'s|’s)?(?!\w)", text, re.I)
+        if m and capitals and not m.group(0)[0].isupper():
+            m = None  # "accused by news publishers" is not the author "News"
         if not m and allow_last and " " in name:
             last = name.split()[-1]
             if len(last) > 3:
@@ -424,9 +440,9 @@ METADATA = [
     (re.compile(r"\b(?:link|url|web address)\s+(?:to|of|for)\s+(?:the|this|that|it)\b(?:\s+(?:article|story|piece|report))?|\bwhat(?:'s| is)\s+the\s+(?:url|link)\b|\bwhere can i read\b", re.I), "url"),
 ]
 
-PERSON_NOUNS = r"(?:minister|president|leader|official|spokes(?:man|woman|person)|chancellor|secretary|ceo|chief|head|director|governor|senator|mayor|king|queen|prince|premier|ambassador|envoy|judge|player|coach|candidate|actor|actress|singer|author|writer|journalist|founder|chairman|chairwoman|commander|general|lawmaker|politician|man|woman|person|prosecutor|lawyer|activist|manager|captain|star|winner|victim|suspect|pope|emperor|dictator|diplomat|economist|analyst|expert|scientist|doctor|professor|officer|researcher|physicist|chemist|biologist|mathematician|philosopher|explorer|engineer|inventor|architect|artist|painter|poet|novelist|composer|musician|historian|theologian|astronomer|physician|surgeon|ruler|monarch|emperor|general|admiral|bishop|priest|saint|scholar|student|teacher|designer|owner|rapper|band member|quarterback|pitcher|striker|goalkeeper|athlete|entrepreneur|billionaire|businessman|businesswoman|host|presenter|anchor|editor|critic|producer|director|reformer|missionary|commentator|spokesperson|representative|congressman|congresswoman|deputy|mp|nominee)"
+PERSON_NOUNS = r"(?:minister|president|leader|official|spokes(?:man|woman|person)|chancellor|secretary|ceo|chief|head|director|governor|senator|mayor|king|queen|prince|premier|ambassador|envoy|judge|player|coach|candidate|actor|actress|singer|author|writer|journalist|founder|chairman|chairwoman|commander|general|lawmaker|politician|man|woman|person|prosecutor|lawyer|activist|manager|captain|star|winner|victim|suspect|pope|emperor|dictator|diplomat|economist|analyst|expert|scientist|doctor|professor|officer|researcher|physicist|chemist|biologist|mathematician|philosopher|explorer|engineer|inventor|architect|artist|painter|poet|novelist|composer|musician|historian|theologian|astronomer|physician|surgeon|ruler|monarch|emperor|general|admiral|bishop|priest|saint|scholar|student|teacher|designer|owner|rapper|band member|quarterback|pitcher|striker|goalkeeper|athlete|entrepreneur|billionaire|businessman|businesswoman|host|presenter|anchor|editor|critic|producer|director|reformer|missionary|commentator|spokesperson|representative|congressman|congresswoman|deputy|mp|nominee|individual|figure|celebrity|personality|executive|investor|trader|banker)"
 PLACE_NOUNS = r"(?:city|country|countries|town|village|region|province|state|capital|island|port|nation|continent|county|district|area|location|place|venue|airport|border|republic)"
-ORG_NOUNS = r"(?:company|companies|firm|party|organi[sz]ation|agency|group|bank|airline|team|club|union|ministry|department|newspaper|network|university|court|body|institution|carrier|broadcaster|manufacturer|brand|alliance|coalition|militia|movement)"
+ORG_NOUNS = r"(?:company|companies|firm|party|organi[sz]ation|agency|group|bank|airline|team|club|union|ministry|department|newspaper|network|university|court|body|institution|carrier|broadcaster|manufacturer|brand|alliance|coalition|militia|movement|platform|tool|app|website|chatbot|product|device|console|startup|franchise|studio|retailer|automaker|carmaker|maker|operator|insurer|lender|charity|regulator|watchdog)"
 
 
 MONEY_NOUNS = (r"(?:turnover|revenues?|sales|budget|cost|price|value|salary|wages?|debt|deficit|surplus|profits?|"
@@ -508,7 +524,7 @@ def parse_question(
     kind, meta_field = classify(q)
     core, lo, hi, flags = extract_dates(q, vocab.newest, vocab.months)
     core, sources, unknown = extract_sources(core, vocab)
-    core, authors = extract_names(core, vocab.authors)
+    core, authors = extract_names(core, vocab.authors, capitals=writes_capitals(q))
     sections = tuple(
         s for s in vocab.sections
         if len(s) > 2 and re.search(

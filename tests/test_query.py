@@ -156,3 +156,12 @@ def test_standalone_question_is_left_alone() -> None:
     hist = [{"role": "user", "content": "Who is Tokayev?"}, {"role": "assistant", "content": "..."}]
     r = resolve("Who chaired the virtual summit with Central Asia?", hist, V)
     assert not r.changed
+
+
+def test_outlet_and_author_names_that_are_also_words_need_their_capitals() -> None:
+    v = Vocabulary(sources=("The Age", "The Guardian", "TechCrunch"), authors=("News",))
+    pq = parse_question("Which pop star, famous at the age of 16 according to The Guardian, was sued "
+                        "by news publishers?", v)
+    assert pq.filters.sources == ("The Guardian",) and pq.filters.authors == ()
+    assert parse_question("what did the age report about the guardian?", v).filters.sources  # all lower case
+    assert parse_question("What did The Age report?", v).filters.sources == ("The Age",)
