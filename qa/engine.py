@@ -18,13 +18,15 @@ from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
+from qa.aggregate import common_entity, is_compositional
 from qa.citations import make_citation
 from qa.dates import from_int, human
 from qa.followup import resolve
 from qa.index import Index
 from qa.query import Filters, ParsedQuestion, Vocabulary, parse_question, without_dates
-from qa.reader import Reading, idf_function, names_present, read, typed_core
+from qa.reader import TYPED, Reading, idf_function, names_present, read, typed_core
 from qa.retrieval import HybridRetriever
+from qa.spans import candidates
 from qa.types import Answer, Article, Chunk, Citation, ScoredChunk
 
 logger = logging.getLogger(__name__)
@@ -46,6 +48,18 @@ ACCURATE_SENTENCES = 4  #: sentences the reader model sees in accurate mode (~40
 #: what _accurate_span returns when the reader model says no sentence answers
 NO_ANSWER = Reading(chunk=Chunk(id="", article_id="", position=0, text="", start=0, end=0), start=0, end=0,
                     sentence="", span="", span_start=-1, score=0.0, match=0.0, passage_rank=-1)
+
+
+def _snap(r: Reading, pos: int, span: str, kind: str) -> Reading:
+    """The model's phrase at ``pos`` of ``r.sentence``, snapped to the typed span of the sentence
+    it overlaps ("46" -> "46 billion", "1985, ZTE is ..." -> "1985"); untyped phrases stay."""
+    end = pos + len(span)
+    if kind in TYPED:
+        for c in candidates(r.sentence, kind):
+            if c.start < end and pos < c.end:
+                return replace(r, span=c.text, span_start=r.start + c.start)
+    cut, offset = typed_core(span, kind)
+    return replace(r, span=cut, span_start=r.start + pos + offset)
 
 
 class Engine:
@@ -229,13 +243,22 @@ class Engine:
         readings = read(pq, hits, idf, context=self.retriever.neighbours)
         state["timings"]["read"] = time.perf_counter() - t
         best = readings[0] if readings else None
-        if best is None or self._refuse(pq, hits, best, idf):
+        weak = best is None or self._refuse(pq, hits, best, idf)
+        if (is_compositional(pq) and (weak or len(pq.filters.sources) > 1) and state.get("mode") != "sentence"
+                and self._strong(hits)):
+            # no one sentence answers, or several outlets are asked about: the name their articles share
+            common = common_entity(pq, readings)
+            if common is not None:
+                return self._compose(question, pq, common.support[0], readings, hits, filters, state["timings"],
+                                     also=common.support[1:])
+        if weak or best is None:
             return self._refusal(question, pq, hits, filters, state["timings"])
         if not best.span and pq.answer_type in QUANTITIES and state.get("mode") != "accurate":
             # "how much did they pay?" and the best sentence names no sum: it does not answer
             # (a who/when answer may be "low-skilled workers" or "the oil shock": no such rule)
             return self._refusal(question, pq, hits, filters, state["timings"])
-        if state.get("mode") == "accurate":
+        if state.get("mode") == "accurate" and not (pq.answer_type in QUANTITIES and best.span):
+            # (numbers stay with the typed reader: on the news suite the model only lost them)
             picked = self._accurate_span(pq, readings)
             if picked is NO_ANSWER:  # the reader model read the best sentences: none answers
                 return self._refusal(question, pq, hits, filters, state["timings"])
@@ -292,9 +315,10 @@ class Engine:
     def _compose(
         self, question: str, pq: ParsedQuestion, best: Reading, readings: list[Reading],
         hits: list[ScoredChunk], filters: dict[str, Any], timings: dict[str, float],
+        also: tuple[Reading, ...] = (),
     ) -> Answer:
-        chosen = [best]
-        if not best.span:
+        chosen = [best, *also]  # also: more articles that support the same short answer
+        if not best.span and not also:
             # a second supporting sentence when it is nearly as good and says something else
             for r in readings[1:4]:
                 if r.score >= best.score * 0.85 and r.match >= 0.5 and r.sentence != best.sentence:
@@ -310,7 +334,8 @@ class Engine:
         if not citations:
             return self._refusal(question, pq, hits, filters, timings)
         if best.span:
-            text = f"{best.span} [1]. From “{citations[0].title}”: “{citations[0].quote}”"
+            marks = "".join(f"[{n}]" for n in range(1, len(citations) + 1))
+            text = f"{best.span} {marks}. From “{citations[0].title}”: “{citations[0].quote}”"
         else:
             text = " ".join(f"“{c.quote}” [{n}]" for n, c in enumerate(citations, start=1))
         return Answer(question=question, text=text, citations=tuple(citations),
@@ -347,13 +372,12 @@ class Engine:
             return None
         if span == "":
             return NO_ANSWER
-        if not span:
+        if not span or not any(ch.isalnum() for ch in span):
             return None
         for r in top:
             pos = r.sentence.find(span)
             if pos >= 0:
-                cut, offset = typed_core(span, pq.answer_type)
-                return replace(r, span=cut, span_start=r.start + pos + offset)
+                return _snap(r, pos, span, pq.answer_type)
         return None
 
     def _answer_llm(self, state: dict[str, Any], hits: list[ScoredChunk], filters: dict[str, Any]) -> Answer:
