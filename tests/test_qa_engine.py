@@ -173,3 +173,20 @@ def test_accurate_mode_uses_the_reader_model_and_its_refusal(real_bot: ArticleQA
     else:  # its span, or the fast reader's when the model fails
         assert not ans.refused and "Lavrov" in ans.short_answer
         verified(real_bot, ans)
+
+
+def test_accurate_mode_snaps_the_model_phrase_to_the_typed_span_and_leaves_numbers_alone(
+    real_bot: ArticleQA,
+) -> None:
+    engine = real_bot.engine
+    saved = engine._llm
+    engine._llm = reader = _Reader("Lavrov")
+    try:
+        who = real_bot.ask("Who met Rex Tillerson in Bonn?", mode="accurate")
+        engine._llm = counter = _Reader("Storm Barbara")
+        many = real_bot.ask("How many homes lost power during Storm Barbara?", mode="accurate")
+    finally:
+        engine._llm = saved
+    assert reader.seen and who.short_answer == "Sergei Lavrov"  # the whole name the phrase is part of
+    assert not counter.seen and many.short_answer == "Around 10,000"  # the typed reader keeps numbers
+    verified(real_bot, who)
