@@ -253,12 +253,12 @@ class Engine:
                                      also=common.support[1:])
         if weak or best is None:
             return self._refusal(question, pq, hits, filters, state["timings"])
-        if not best.span and pq.answer_type in QUANTITIES and state.get("mode") != "accurate":
+        if not best.span and pq.answer_type in QUANTITIES:
             # "how much did they pay?" and the best sentence names no sum: it does not answer
             # (a who/when answer may be "low-skilled workers" or "the oil shock": no such rule)
             return self._refusal(question, pq, hits, filters, state["timings"])
-        if state.get("mode") == "accurate" and not (pq.answer_type in QUANTITIES and best.span):
-            # (numbers stay with the typed reader: on the news suite the model only lost them)
+        if state.get("mode") == "accurate" and pq.answer_type not in QUANTITIES:
+            # (numbers stay with the typed reader: per type on the news suite, the model lost them)
             picked = self._accurate_span(pq, readings)
             if picked is NO_ANSWER:  # the reader model read the best sentences: none answers
                 return self._refusal(question, pq, hits, filters, state["timings"])
