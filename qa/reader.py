@@ -131,10 +131,11 @@ def _pick_span(
         c_words = set(words(c.text))
         if c_words and c_words <= q_words:
             continue  # the question already says it
-        unit = re.match(r"[\s\-]?([a-z]+)", sentence[c.end:c.end + 12].lower())
-        said = re.findall(r"[a-z]+", c.text.lower()) + ([unit.group(1)] if unit else [])
-        if need_unit and not any(w in _UNITS for w in said):
-            continue  # "how tall" is not answered by a bare "12"
+        if need_unit:  # "how tall" is not answered by a bare "12"
+            unit = re.match(r"[\s\-]?([a-z]+)", sentence[c.end:c.end + 12].lower())
+            said = re.findall(r"[a-z]+", c.text.lower()) + ([unit.group(1)] if unit else [])
+            if not any(w in _UNITS for w in said):
+                continue
         new = len(c_words - q_words) / max(1, len(c_words))
         dist = min((abs(c.start - p) for p in matched_pos), default=len(sentence))
         score = new + 1.0 / (1.0 + dist / 25.0)

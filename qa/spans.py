@@ -20,9 +20,9 @@ NUM = rf"(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?){SCALE}"
 CUR_PRE = r"(?:US\$|A\$|C\$|HK\$|\$|€|£|¥|₹|USD\s?|EUR\s?|GBP\s?|RMB\s?|CNY\s?|Rs\.?\s?)"
 CUR_POST = (
     r"(?:US dollars|dollars|euros?|pounds(?: sterling)?|yuan|renminbi|rubles?|roubles?|yen|"
-    r"rupees?|tenge|francs?|pesos?|won|lira|shekels?|dirhams?|riyals?|rand|hryvnias?|hryvnia|zlotys?|baht|"
+    r"rupees?|tenge|francs?|pesos?|won|lira|shekels?|dirhams?|riyals?|rand|hryvnias?|zlotys?|baht|"
     r"ringgit|rupiah|nairas?|shillings?|kronor|kronur|krona|krone|forints?|lei|leu|dinars?|manats?|soms?|"
-    r"lari|drams?|kyats?|taka|cedis?|kwacha|birr|reais|real|bolivars?|sol|soles|dong|afghanis?|yuan renminbi|"
+    r"lari|drams?|kyats?|taka|cedis?|kwacha|birr|reais|real|bolivars?|sol|soles|dong|afghanis?|"
     r"Swiss francs|USD|EUR|GBP|CNY|RUB|JPY)"
 )
 MODIFIER = r"(?:(?:about|around|nearly|almost|approximately|roughly|some|more than|over|under|less than|at least|up to|just over|just under)\s+)?"
@@ -72,7 +72,7 @@ DEMONYM = re.compile(
 
 HYPHEN_UNIT = re.compile(
     r"-(?:year-old|(?:metre|meter|kilometre|kilometer|km|mile|foot|feet|inch|ton|tonne|storey|story|hour|day|"
-    r"week|month|year|minute|second|percent|mile)s?)\b")
+    r"week|month|year|minute|second|percent)s?)\b")
 COUNTRY_CODES = frozenset(["US", "U.S.", "USA", "UK", "U.K."])
 
 

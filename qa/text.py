@@ -86,7 +86,7 @@ IRREGULAR = {
         "bring": "brought", "think": "thought", "teach": "taught", "catch": "caught", "choose": "chose chosen",
         "drive": "drove driven", "grow": "grew grown", "know": "knew known", "throw": "threw thrown",
         "draw": "drew drawn", "break": "broke broken", "speak": "spoke spoken", "write": "wrote written",
-        "strike": "struck", "sink": "sank sunk", "stand": "stood", "send": "sent", "keep": "kept",
+        "strike": "struck stricken", "sink": "sank sunk", "stand": "stood", "send": "sent", "keep": "kept",
         "feel": "felt", "run": "ran", "come": "came", "become": "became", "see": "saw seen",
         "eat": "ate eaten", "go": "went gone", "get": "got gotten", "hear": "heard", "wear": "wore worn",
         "hide": "hid hidden", "shake": "shook shaken", "arise": "arose arisen", "fly": "flew flown",
@@ -96,7 +96,7 @@ IRREGULAR = {
         "freeze": "froze frozen", "ride": "rode ridden", "sing": "sang sung", "swim": "swam swum",
         "drink": "drank drunk", "ring": "rang rung", "tear": "tore torn", "bite": "bit bitten",
         "sit": "sat", "sleep": "slept", "leave": "left", "light": "lit", "deal": "dealt", "mean": "meant",
-        "feed": "fed", "bleed": "bled", "dig": "dug", "hang": "hung", "stick": "stuck", "strike ": "stricken",
+        "feed": "fed", "bleed": "bled", "dig": "dug", "hang": "hung", "stick": "stuck",
         "weep": "wept", "sweep": "swept", "undergo": "underwent undergone", "overtake": "overtook overtaken",
         "undertake": "undertook undertaken", "forgive": "forgave forgiven", "forget": "forgot forgotten",
     }.items()
