@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from qa.dates import MONTH_NAMES
+from qa.places import is_country
 from qa.query import ParsedQuestion
 from qa.spans import Span, candidates, focus_noun, head_noun, phrases
 from qa.text import content_terms, fold, split_sentences, stem, words
@@ -65,12 +66,33 @@ def _later_words(question: str, capitalised: bool) -> list[str]:
 #: other words a sentence may use for what is asked about: "age" -> "48-year-old"
 ANCHOR_FORMS = {stem(k): {stem(w) for w in v.split()} for k, v in {
     "age": "old aged", "die": "death dead kill", "death": "die dead kill", "tall": "height high",
-    "height": "tall high",
+    "height": "tall high", "start": "begin launch", "begin": "start", "end": "finish", "finish": "end",
+    "buy": "purchase acquire", "purchase": "buy acquire", "acquire": "buy purchase",
 }.items()}
+
+#: derivational endings: "endorsed" meets "endorsement", "arrived" meets "arrival"
+_DERIVED = re.compile(r"(?:e?ment|ation|ition|ion|al|ance|ence|ure)$")
+
+
+def base_form(term: str) -> str:
+    """A stemmed term without its derivational ending ("endorsement" -> "endors")."""
+    cut = _DERIVED.sub("", term)
+    return cut if len(cut) >= 4 else term
+
+
+def sentence_forms(terms: set[str]) -> set[str]:
+    """A sentence's stemmed terms and their base forms (see ``found``)."""
+    return terms | {base_form(t) for t in terms}
+
+
+def found(t: str, terms: set[str], forms: set[str]) -> bool:
+    """The question term ``t`` is in a sentence: as is, as a related form ("endorsed" /
+    "endorsement") or as another word for it ("start" / "began")."""
+    return t in terms or base_form(t) in forms or bool(ANCHOR_FORMS.get(t, set()) & terms)
 
 
 def _has_anchor(t: str, terms: set[str]) -> bool:
-    return t in terms or bool(ANCHOR_FORMS.get(t, set()) & terms)
+    return found(t, terms, sentence_forms(terms))
 
 
 def anchor_terms(question: str) -> list[str]:
@@ -123,7 +145,7 @@ _UNITS = MEASURES | frozenset(
 
 def _pick_span(
     sentence: str, kind: str, q_words: set[str], matched_pos: list[int], head_pos: list[int] | None = None,
-    need_unit: bool = False, prep: str = "",
+    need_unit: bool = False, prep: str = "", country: bool = False,
 ) -> Span | None:
     cands = candidates(sentence, kind)
     best: tuple[float, Span] | None = None
@@ -143,6 +165,8 @@ def _pick_span(
             score += 0.6 / (1.0 + min(min(abs(c.start - p), abs(c.end - p)) for p in head_pos) / 12.0)
         if kind == "PLACE" and c.kind == "PLACE":
             score += 0.3
+        if country:  # "which country": Zambia, not the "Fall" of "Fall armyworms"
+            score += 0.5 if is_country(c.text) else -0.3
         if prep and re.search(rf"\b{prep}\s+(?:the\s+)?$", sentence[max(0, c.start - 12) : c.start], re.I):
             score += 0.3  # "import its roses from?" -> "imported from Ecuador"
         if kind == "DATE":  # a calendar date or year says "when" better than "Monday" / "today"
@@ -244,6 +268,7 @@ def read(
     # answering sentence usually names it next to the answer
     counted = [t for w in head_noun(pq.text) for t in content_terms(w)]  # "how many calls" -> call
     heads = [t for t in counted if t not in _GENERIC]
+    country = kind == "PLACE" and bool({"country", "nation"} & set(heads))
     # "what is / what does X ..." questions want a phrase; "what did X say", why and how want sentences
     phrase_ok = kind == "OTHER" and bool(re.match(r"^\s*(?:what|which)\b", pq.text, re.I)) and not re.search(
         r"\b(?:say|said|says|think|thinks|believe|argue|argued|claim|warn|warned|tell|told|explain|"
@@ -269,9 +294,10 @@ def read(
                 seen.add((ch.article_id, s))
                 s_terms = set(content_terms(sent))
                 prev_terms = s_terms
-                hit = [t for t in terms if t in s_terms]
+                s_forms = sentence_forms(s_terms)
+                hit = [t for t in terms if found(t, s_terms, s_forms)]
                 match = sum(weights[t] for t in hit) / total
-                ctx = sum(weights[t] for t in terms if t not in s_terms and t in ctx_terms) / total
+                ctx = sum(weights[t] for t in terms if t not in hit and t in ctx_terms) / total
                 title_match = sum(weights[t] for t in terms if t in title_terms and t not in s_terms) / total
                 n_words = len(sent.split())
                 anchor = (sum(idf(t) for t in anchors if _has_anchor(t, s_terms) or _has_anchor(t, ctx_terms))
@@ -302,7 +328,7 @@ def read(
                 span: Span | None = None
                 if kind in TYPED:
                     positions = [m.start() for t in hit for m in re.finditer(re.escape(t[:5]), folded)]
-                    span = _pick_span(sent, kind, q_words, positions, head_pos, need_unit, prep)
+                    span = _pick_span(sent, kind, q_words, positions, head_pos, need_unit, prep, country)
                     if span and kind == "NUMBER":
                         span = _trim_count(span, counted)
                         if heads and any(t in content_terms(span.text) for t in heads):
@@ -312,6 +338,8 @@ def read(
                         score -= 0.06  # only "Monday" / "yesterday": a sentence with the date may say more
                     if span is None:
                         score -= 0.2
+                    elif country:  # a country asked for, a country named
+                        score += 0.12 if is_country(span.text) else -0.1
                     else:  # "in Zambia" says where; a bare capitalised word ("Fall armyworms") may not
                         score += 0.05 if kind == "PLACE" and span.kind != "PLACE" else 0.12
                     if span and head_pos and min(abs(span.start - p) for p in head_pos) <= 40:

@@ -44,7 +44,7 @@ DATE = re.compile(
     rf"(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|yesterday|today|tomorrow|"
     rf"(?:(?<=in )|(?<=since )|(?<=until )|(?<=by )|(?<=from )|(?<=early )|(?<=late ))(?:{MONTH_RE})\b(?!\s+\d))",
 )
-_CAP_WORD = r"(?:[A-Z][\w'’\-]*[\w]|[A-Z]\.?|[A-Z]{2,})"
+_CAP_WORD = r"(?:(?:[A-Z]\.){2,}|[A-Z][\w'’\-]*[\w]|[A-Z]\.?|[A-Z]{2,})"
 _CONNECT = r"(?:\s(?:of|de|del|della|da|di|van|von|der|den|bin|ibn|al|el|la|le|du|dos|y|and|for|the)(?=\s[A-Z]))"
 CAPSEQ = re.compile(rf"(?<![\w])(?:{_CAP_WORD})(?:{_CONNECT}?\s(?:{_CAP_WORD}))*")
 
@@ -104,6 +104,8 @@ def name_runs(sentence: str) -> list[Span]:
         if not words:
             continue
         s, e = _strip_span(sentence, s, e)
+        if e < len(sentence) and sentence[e] == "." and re.search(r"(?:^|\s)(?:[A-Z]\.)+[A-Z]$", sentence[s:e]):
+            e += 1  # "the U.S." keeps its last dot: the abbreviation, not the full stop
         # "New York-based Human Rights Watch", "Kremlin-backed Rosneft": the name follows the label
         label = re.match(r".*?-(?:based|born|owned|backed|led|run|funded|controlled|listed|registered)\s+(?=[A-Z])",
                          sentence[s:e])

@@ -126,3 +126,24 @@ def test_a_quantity_question_whose_best_sentence_has_no_number_is_refused(tmp_pa
 def test_a_stranded_preposition_points_at_the_answer() -> None:
     text = "The company has had success in China selling premium roses imported from Ecuador."
     assert _best(text, "Which country does the company import its premium roses from?").span == "Ecuador"
+
+
+def test_a_country_question_wants_a_country() -> None:
+    text = ("The outbreaks appear to combine the native armyworm and the Fall armyworm from the Americas. "
+            "The sequence of outbreaks began in December 2016 in Zambia and has spread since.")
+    assert _best(text, "In which country did the armyworm outbreaks start?").span == "Zambia"
+
+
+def test_related_forms_and_other_words_for_the_asked_verb_count() -> None:
+    from qa.reader import base_form, found, sentence_forms
+    from qa.text import content_terms
+
+    have = set(content_terms("an endorsement from the union; the outbreak began in Zambia"))
+    forms = sentence_forms(have)
+    assert found(content_terms("endorsed")[0], have, forms)  # endorsed / endorsement
+    assert found(content_terms("start")[0], have, forms)  # start / began
+    assert not found(content_terms("stated")[0], have, forms)
+    assert base_form("arrival") == base_form(content_terms("arrived")[0])
+    text = ("The Senate confirmed Wilbur Ross as commerce secretary by 72 votes to 27. "
+            "Ross drew votes from Democrats after an endorsement from the United Steelworkers union.")
+    assert _best(text, "Which union endorsed Wilbur Ross?").span == "United Steelworkers"

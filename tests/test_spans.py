@@ -88,3 +88,15 @@ def test_hyphenated_units_ranges_and_more_currencies() -> None:
         "12-meter", "48-year-old", "13 days"]
     assert texts("He served as mayor from 2009 to 2011.", "DATE") == ["2009 to 2011"]
     assert texts("Customers may withdraw 30,000 hryvnia a day.", "MONEY") == ["30,000 hryvnia"]
+
+
+def test_dotted_abbreviations_are_one_name() -> None:
+    found = candidates("She was cleared to come to the U.S. in February.", "PLACE")
+    assert [c.text for c in found] == ["U.S."]
+
+
+def test_country_names() -> None:
+    from qa.places import is_country
+
+    assert is_country("Zambia") and is_country("the United States") and is_country("Britain's")
+    assert not is_country("Fall") and not is_country("Americas")
