@@ -17,7 +17,7 @@ from qa.dates import MONTH_NAMES
 from qa.places import is_country
 from qa.query import ParsedQuestion
 from qa.spans import Span, candidates, focus_noun, head_noun, phrases
-from qa.text import content_terms, fold, split_sentences, stem, words
+from qa.text import STOPWORDS, content_terms, fold, split_sentences, stem, words
 from qa.types import Chunk, ScoredChunk
 
 TYPED = {"PERSON", "DATE", "NUMBER", "MONEY", "PERCENT", "PLACE", "ORG"}
@@ -143,6 +143,43 @@ _UNITS = MEASURES | frozenset(
 )
 
 
+#: what follows an attributive measure: "a 12-meter tall (39-foot) sculpture" -> "sculpture"
+_MEASURED = re.compile(r"(?:\s*\([^)]*\))?[\s\-)]*(?:(?:tall|high|long|wide|deep|heavy)\b)?"
+                       r"(?:\s*\([^)]*\))?[\s\-)]*([a-z]+)")
+
+
+def _measures_other(sentence: str, span: Span, q_terms: set[str]) -> bool:
+    """"a 12-meter tall sculpture" measures the sculpture: not the answer to "how tall is the
+    Frauenkirche?" (only attributive measures, the ones joined by a hyphen, name their noun)."""
+    if "-" not in span.text and sentence[span.end : span.end + 1] != "-":
+        return False
+    m = _MEASURED.match(sentence, span.end)
+    return bool(m) and m.group(1) not in STOPWORDS and stem(m.group(1)) not in q_terms
+
+
+_PLACE_PHRASE = re.compile(
+    r"\b([A-Za-z]+)\s+(?:in|at|into|inside|on|under|near|beneath)\s+(?:(?:the|a|an|its|their|his|her)\s+)?"
+    r"([a-z][\w\-]*(?:\s+[a-z][\w\-]*){0,3})")
+
+
+def _place_phrase(sentence: str, verbs: set[str]) -> Span | None:
+    """Where-questions answered without a name: "the juice is stored in million-gallon aseptic
+    tanks" -> "million-gallon aseptic tanks" (the phrase after the question's own verb)."""
+    for m in _PLACE_PHRASE.finditer(sentence):
+        if stem(m.group(1).lower()) not in verbs:
+            continue
+        kept: list[str] = []
+        for w in m.group(2).split():
+            if w in STOPWORDS:
+                break
+            kept.append(w)
+        if kept:
+            start = m.start(2)
+            text = " ".join(kept)
+            return Span(start, start + len(text), text, "PHRASE")
+    return None
+
+
 def _pick_span(
     sentence: str, kind: str, q_words: set[str], matched_pos: list[int], head_pos: list[int] | None = None,
     need_unit: bool = False, prep: str = "", country: bool = False,
@@ -157,6 +194,8 @@ def _pick_span(
             unit = re.match(r"[\s\-]?([a-z]+)", sentence[c.end:c.end + 12].lower())
             said = re.findall(r"[a-z]+", c.text.lower()) + ([unit.group(1)] if unit else [])
             if not any(w in _UNITS for w in said):
+                continue
+            if _measures_other(sentence, c, {stem(w) for w in q_words}):
                 continue
         new = len(c_words - q_words) / max(1, len(c_words))
         dist = min((abs(c.start - p) for p in matched_pos), default=len(sentence))
@@ -329,6 +368,8 @@ def read(
                 if kind in TYPED:
                     positions = [m.start() for t in hit for m in re.finditer(re.escape(t[:5]), folded)]
                     span = _pick_span(sent, kind, q_words, positions, head_pos, need_unit, prep, country)
+                    if span is None and kind == "PLACE" and not country:
+                        span = _place_phrase(sent, set(anchors))
                     if span and kind == "NUMBER":
                         span = _trim_count(span, counted)
                         if heads and any(t in content_terms(span.text) for t in heads):

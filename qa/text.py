@@ -20,7 +20,8 @@ ABBREVIATIONS = {
     "p.m", "u.s.a", "ph.d", "mt", "ft", "ave", "blvd", "rd", "hwy", "op", "ed",
 }
 
-_BOUNDARY = re.compile(r"""([.!?…]+["'”’)\]]*|[.!?]["'”’]?\s*\?)(\s+)(?=["'“‘(\[]?[A-Z0-9])""")
+#: a sentence end, then space or a dash standing for a lost paragraph break ("... systems.- The ...")
+_BOUNDARY = re.compile(r"""([.!?…]+["'”’)\]]*|[.!?]["'”’]?\s*\?)(\s+|\s*-\s*)(?=["'“‘(\[]?[A-Z0-9])""")
 
 
 def split_sentences(text: str, offset: int = 0) -> list[tuple[int, int]]:

@@ -50,3 +50,11 @@ def test_sentences_are_abbreviation_safe_and_verbatim() -> None:
         "\"Yes,\" said Mr. Smith.",
         "New paragraph here.",
     ]
+
+
+def test_a_dash_after_a_full_stop_is_a_lost_paragraph_break() -> None:
+    text = ("Repairs will cost $1 trillion.- The officials put the dams at $21 billion. -He agreed. "
+            "U.S.-China trade grew.")
+    got = [text[s:e] for s, e in split_sentences(text)]
+    assert got == ["Repairs will cost $1 trillion.", "The officials put the dams at $21 billion.", "He agreed.",
+                   "U.S.-China trade grew."]

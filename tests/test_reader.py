@@ -147,3 +147,15 @@ def test_related_forms_and_other_words_for_the_asked_verb_count() -> None:
     text = ("The Senate confirmed Wilbur Ross as commerce secretary by 72 votes to 27. "
             "Ross drew votes from Democrats after an endorsement from the United Steelworkers union.")
     assert _best(text, "Which union endorsed Wilbur Ross?").span == "United Steelworkers"
+
+
+def test_an_attributive_measure_belongs_to_its_noun() -> None:
+    text = "The 12-meter tall sculpture was installed next to the Frauenkirche in Dresden."
+    assert _best(text, "How tall is the Frauenkirche?").span == ""
+    assert _best(text, "How tall is the sculpture next to the Frauenkirche?").span == "12-meter"
+
+
+def test_where_without_a_name_is_the_phrase_after_the_verb() -> None:
+    text = ("Karen Mathis from the Florida Department of Citrus explained the process. "
+            "To keep it all year, the juice is stored in million-gallon aseptic tanks and the oxygen is removed.")
+    assert _best(text, "Where is the juice stored?").span == "million-gallon aseptic tanks"
