@@ -154,7 +154,9 @@ def _measures_other(sentence: str, span: Span, q_terms: set[str]) -> bool:
     if "-" not in span.text and sentence[span.end : span.end + 1] != "-":
         return False
     m = _MEASURED.match(sentence, span.end)
-    return bool(m) and m.group(1) not in STOPWORDS and stem(m.group(1)) not in q_terms
+    if m is None:
+        return False
+    return m.group(1) not in STOPWORDS and stem(m.group(1)) not in q_terms
 
 
 _PLACE_PHRASE = re.compile(
