@@ -278,6 +278,8 @@ class Engine:
             return True
         if best.anchor < 0.2:
             return True  # the sentence never mentions what is asked about ("wife", "born", ...)
+        if not best.asserted:
+            return True  # "Le Pen is favourite to win" does not say who won
         art = self._articles([best.chunk.article_id]).get(best.chunk.article_id)
         text = f"{art.title} {art.text}" if art else f"{best.chunk.title} {best.chunk.text}"
         if names_present(pq.core, text, idf) < 0.5:

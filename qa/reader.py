@@ -17,7 +17,7 @@ from qa.dates import MONTH_NAMES
 from qa.places import is_country
 from qa.query import ParsedQuestion
 from qa.spans import Span, candidates, focus_noun, head_noun, phrases
-from qa.text import STOPWORDS, content_terms, fold, split_sentences, stem, words
+from qa.text import IRREGULAR, STOPWORDS, content_terms, fold, split_sentences, stem, words
 from qa.types import Chunk, ScoredChunk
 
 TYPED = {"PERSON", "DATE", "NUMBER", "MONEY", "PERCENT", "PLACE", "ORG"}
@@ -39,6 +39,7 @@ class Reading:
     match: float  #: share of the question's (IDF-weighted) terms found in the sentence
     passage_rank: int
     anchor: float = 1.0  #: share of the question's lower-case content words (what it asks about)
+    asserted: bool = True  #: False when the question's past event is only hoped for or foreseen here
 
 
 #: a link label that starts a line: "READ MORE:", "WATCH:", "RELATED:"
@@ -162,6 +163,45 @@ def _measures_other(sentence: str, span: Span, q_terms: set[str]) -> bool:
 _PLACE_PHRASE = re.compile(
     r"\b([A-Za-z]+)\s+(?:in|at|into|inside|on|under|near|beneath)\s+(?:(?:the|a|an|its|their|his|her)\s+)?"
     r"([a-z][\w\-]*(?:\s+[a-z][\w\-]*){0,3})")
+
+
+#: what makes a verb's event unreal: "favourite to win", "could win", "prevent her from winning",
+#: "unless one of them wins"
+_IRREALIS = re.compile(
+    r"(?:\b(?:favou?rite|expected|likely|unlikely|poised|set|hoping|hopes?|wants?|wanted|aims?|aiming|seeks?|"
+    r"seeking|bid|bidding|chances?|odds|plans?|planned|planning|tr(?:y|ies|ying)|attempts?|going|tipped|runner|"
+    r"bound|able|vowed?|promised?|threatened?|threatens?)\s+to\s+(?:\w+\s+)?"
+    r"|\b(?:will|would|could|might|may|can|cannot|can't|won't|wouldn't|shall|should|must|'ll)\s+(?:\w+\s+)?"
+    r"|\b(?:from|of)\s+"
+    r"|\b(?:if|unless|whether)\b[^,.;:]{0,60})$", re.I)
+
+
+_PRESENT_OR_PROSPECT = frozenset(
+    "do does is are am can may might will would could should shall must".split())
+
+
+def event_verbs(question: str) -> set[str]:
+    """Stems of the question's past-tense verbs ("who won ..." -> {"win"}): the event it asks about."""
+    toks = re.findall(r"[a-z]+", question.lower())
+    if _PRESENT_OR_PROSPECT & set(toks):
+        return set()  # "where does a cannonball dropped from ... land?", "may be assembled to do what?"
+    return {stem(w) for w in toks[1:] if w in IRREGULAR or (w.endswith("ed") and len(w) > 4)} - _GENERIC
+
+
+def asserts(sentence: str, verbs: set[str]) -> bool:
+    """False when the sentence has the question's event verb only as a prospect or a condition
+    ("Le Pen is favourite to win", "unless one of them wins"): it does not say it happened."""
+    if not verbs:
+        return True
+    seen = False
+    for m in re.finditer(r"[A-Za-z]+", sentence):
+        st = stem(m.group(0).lower())
+        if st not in verbs and re.sub(r"(.)\1$", r"\1", st) not in verbs:  # "winning" -> "winn" -> "win"
+            continue
+        seen = True
+        if not _IRREALIS.search(sentence[max(0, m.start() - 80) : m.start()]):
+            return True
+    return not seen
 
 
 def _place_phrase(sentence: str, verbs: set[str]) -> Span | None:
@@ -302,6 +342,7 @@ def read(
     stranded = re.search(r"\b(from|to|with|for|by|at|in|on|of|about|into)\s*\?*\s*$", pq.text, re.I)
     prep = stranded.group(1).lower() if stranded else ""
     anchors = anchor_terms(pq.core)
+    events = event_verbs(pq.core)
     anchor_total = sum(idf(t) for t in anchors)
     kind = pq.answer_type
     focus = focus_noun(pq.text) if kind == "OTHER" else ()
@@ -366,6 +407,9 @@ def read(
                             for m in re.finditer(rf"\b{re.escape(t[:5])}", folded)]
                 if head_pos:
                     score += 0.12
+                real = asserts(sent, events)
+                if not real:
+                    score -= 0.15  # "favourite to win" does not say who won
                 span: Span | None = None
                 if kind in TYPED:
                     positions = [m.start() for t in hit for m in re.finditer(re.escape(t[:5]), folded)]
@@ -396,7 +440,7 @@ def read(
                         span=span.text if span else "",
                         span_start=s + span.start if span else -1,
                         score=score, match=match + 0.5 * ctx, passage_rank=rank,
-                        anchor=anchor,
+                        anchor=anchor, asserted=real,
                     )
                 )
     readings.sort(key=lambda r: -r.score)

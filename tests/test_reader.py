@@ -159,3 +159,38 @@ def test_where_without_a_name_is_the_phrase_after_the_verb() -> None:
     text = ("Karen Mathis from the Florida Department of Citrus explained the process. "
             "To keep it all year, the juice is stored in million-gallon aseptic tanks and the oxygen is removed.")
     assert _best(text, "Where is the juice stored?").span == "million-gallon aseptic tanks"
+
+
+def test_a_prospect_does_not_say_the_event_happened() -> None:
+    from qa.reader import asserts, event_verbs
+
+    won = event_verbs("Who won the French presidential election?")
+    assert won == {"win"}
+    assert not asserts("Marine Le Pen is favourite to win the French presidential election.", won)
+    assert not asserts("A centrist alliance hopes to prevent Le Pen from winning it.", won)
+    assert not asserts("A runoff follows unless one of them wins more than 50 percent.", won)
+    assert asserts("Emmanuel Macron won the French presidential election.", won)
+    assert asserts("The story names no winner.", won)  # no verb: nothing to doubt
+    assert event_verbs("A design team may be assembled to do what?") == set()  # the question is a prospect
+    best = _best("Marine Le Pen is favourite to win the French presidential election.",
+                 "Who won the French presidential election?")
+    assert not best.asserted
+
+
+def test_a_refusal_when_the_best_sentence_only_foresees_the_event(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from qa import ArticleQA, Settings
+
+    home = Path(str(tmp_path))
+    (home / "a.txt").write_text(
+        "French election race\n\nMarine Le Pen is favourite to win the French presidential election. "
+        "The first round of the French presidential election is on April 23.\n", encoding="utf-8")
+    bot = ArticleQA(settings=Settings.from_env(home=home / "home", embedder="hash"))
+    try:
+        bot.ingest(home / "a.txt")
+        ans = bot.ask("Who won the French presidential election?")
+        assert ans.refused and not ans.citations, ans.text
+        assert bot.ask("Who is favourite to win the French presidential election?").short_answer == "Marine Le Pen"
+    finally:
+        bot.close()
