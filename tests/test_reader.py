@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from qa.query import Vocabulary, parse_question
 from qa.reader import Reading, read
-from qa.types import Chunk, ScoredChunk
+from qa.types import Answer, Chunk, ScoredChunk
 
 TEXT = (
     "Vladimir Kara-Murza, a Putin critic, was poisoned twice, his wife told the White House on Monday. "
@@ -104,23 +104,29 @@ def test_an_irregular_past_meets_its_base_form() -> None:
     assert stem("won") == stem("win") and stem("bought") == stem("buy")
 
 
-def test_a_quantity_question_whose_best_sentence_has_no_number_is_refused(tmp_path: object) -> None:
+def _ask_over(tmp_path: object, article: str, *questions: str) -> list[Answer]:
+    """Each question's answer over one article (title, blank line, body), with the fake embedder."""
     from pathlib import Path
 
     from qa import ArticleQA, Settings
 
     home = Path(str(tmp_path))
-    (home / "a.txt").write_text(
-        "Rail link opens\n\nKazakhstan opened a rail link to Aktau. "
-        "Passengers rode the first train to Aktau on Wednesday, the ministry said.\n", encoding="utf-8")
+    (home / "a.txt").write_text(article, encoding="utf-8")
     bot = ArticleQA(settings=Settings.from_env(home=home / "home", embedder="hash"))
     try:
         bot.ingest(home / "a.txt")
-        ans = bot.ask("How many passengers rode the first train to Aktau?")
-        assert ans.refused and not ans.citations, ans.text
-        assert not bot.ask("When did passengers ride the first train to Aktau?").refused  # "Wednesday"
+        return [bot.ask(q) for q in questions]
     finally:
         bot.close()
+
+
+def test_a_quantity_question_whose_best_sentence_has_no_number_is_refused(tmp_path: object) -> None:
+    how_many, when = _ask_over(
+        tmp_path, "Rail link opens\n\nKazakhstan opened a rail link to Aktau. "
+        "Passengers rode the first train to Aktau on Wednesday, the ministry said.\n",
+        "How many passengers rode the first train to Aktau?", "When did passengers ride the first train to Aktau?")
+    assert how_many.refused and not how_many.citations, how_many.text
+    assert not when.refused  # "Wednesday"
 
 
 def test_a_stranded_preposition_points_at_the_answer() -> None:
@@ -178,19 +184,9 @@ def test_a_prospect_does_not_say_the_event_happened() -> None:
 
 
 def test_a_refusal_when_the_best_sentence_only_foresees_the_event(tmp_path: object) -> None:
-    from pathlib import Path
-
-    from qa import ArticleQA, Settings
-
-    home = Path(str(tmp_path))
-    (home / "a.txt").write_text(
-        "French election race\n\nMarine Le Pen is favourite to win the French presidential election. "
-        "The first round of the French presidential election is on April 23.\n", encoding="utf-8")
-    bot = ArticleQA(settings=Settings.from_env(home=home / "home", embedder="hash"))
-    try:
-        bot.ingest(home / "a.txt")
-        ans = bot.ask("Who won the French presidential election?")
-        assert ans.refused and not ans.citations, ans.text
-        assert bot.ask("Who is favourite to win the French presidential election?").short_answer == "Marine Le Pen"
-    finally:
-        bot.close()
+    won, favourite = _ask_over(
+        tmp_path, "French election race\n\nMarine Le Pen is favourite to win the French presidential election. "
+        "The first round of the French presidential election is on April 23.\n",
+        "Who won the French presidential election?", "Who is favourite to win the French presidential election?")
+    assert won.refused and not won.citations, won.text
+    assert favourite.short_answer == "Marine Le Pen"
