@@ -9,6 +9,7 @@ LangChain Runnable (parse | retrieve | answer), so a chat model can replace the 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -253,6 +254,9 @@ class Engine:
                                      also=common.support[1:])
         if weak or best is None:
             return self._refusal(question, pq, hits, filters, state["timings"])
+        if state.get("dropped_dates") and self._other_years(pq, best):
+            # "in 2020" was asked, the sentence speaks of 2021
+            return self._refusal(question, pq, hits, filters, state["timings"])
         if not best.span and pq.answer_type in QUANTITIES:
             # "how much did they pay?" and the best sentence names no sum: it does not answer
             # (a who/when answer may be "low-skilled workers" or "the oil shock": no such rule)
@@ -285,6 +289,16 @@ class Engine:
         if names_present(pq.core, text, idf) < 0.5:
             return True  # the article is about someone else: ZTE asked, Honeywell found
         return best.match < 0.12
+
+    def _other_years(self, pq: ParsedQuestion, best: Reading) -> bool:
+        """The question dates its event (searched without the dates, as no article is from then),
+        and the best sentence names other years, none of the asked ones."""
+        f = pq.filters
+        if f.date_from is None or f.date_to is None:
+            return False
+        asked = {str(y) for y in range(f.date_from.year, f.date_to.year + 1)}
+        said = set(re.findall(r"\b(?:1[5-9]|20)\d\d\b", best.sentence))
+        return bool(said) and not said & asked
 
     def _idf(self) -> Callable[[str], float]:
         return idf_function(self.retriever.table.idf)

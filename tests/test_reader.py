@@ -190,3 +190,13 @@ def test_a_refusal_when_the_best_sentence_only_foresees_the_event(tmp_path: obje
         "Who won the French presidential election?", "Who is favourite to win the French presidential election?")
     assert won.refused and not won.citations, won.text
     assert favourite.short_answer == "Marine Le Pen"
+
+
+def test_an_event_year_the_best_sentence_contradicts_is_refused(tmp_path: object) -> None:
+    asked_2020, asked_2021 = _ask_over(
+        tmp_path, "Trade with China\n\nBilateral trade turnover between Kazakhstan and China reached US$17 billion "
+        "in 11 months of 2021, Tokayev said.\n",
+        "What was the trade turnover between Kazakhstan and China in 2020?",
+        "What was the trade turnover between Kazakhstan and China in 2021?")
+    assert asked_2020.refused and not asked_2020.citations, asked_2020.text
+    assert asked_2021.short_answer == "US$17 billion"
