@@ -69,7 +69,8 @@ class Engine:
     def __init__(self, index: Index) -> None:
         self.index = index
         self.settings = index.settings
-        self.retriever = HybridRetriever(index, self.settings.candidates, self.settings.rrf_k)
+        self.retriever = HybridRetriever(index, self.settings.candidates, self.settings.rrf_k,
+                                         self.settings.keep_lexical, self.settings.lexical_dominance)
         self._vocab: tuple[tuple[int, int], Vocabulary] | None = None
         self._recent: OrderedDict[str, Answer] = OrderedDict()
         self._lock = threading.Lock()

@@ -127,10 +127,15 @@ class ChunkTable:
 class HybridRetriever:
     """``search(query, filters, k) -> list[ScoredChunk]`` over one index."""
 
-    def __init__(self, index: Index, candidates: int = 40, rrf_k: int = 60) -> None:
+    def __init__(
+        self, index: Index, candidates: int = 40, rrf_k: int = 60, keep_lexical: int = 2,
+        lexical_dominance: float = 2.0,
+    ) -> None:
         self.index = index
         self.candidates = candidates
         self.rrf_k = rrf_k
+        self.keep_lexical = keep_lexical
+        self.lexical_dominance = lexical_dominance
         self._table: ChunkTable | None = None
         self._lock = threading.Lock()
         self._tokens: dict[str, list[str]] = {}  #: chunk id -> BM25 tokens, kept across rebuilds
@@ -231,6 +236,15 @@ class HybridRetriever:
         lex_s = dict(lex)
         den_s = dict(den)
         best = sorted(fused, key=lambda i: -fused[i])[:k]
+        # a chunk that alone has the question's rare names ("Drugstore Publicis") ranks first
+        # lexically, far ahead of the rest, but far down by meaning: rank fusion alone would drop it
+        floor = lex[k - 1][1] if len(lex) >= k else 0.0
+        keep = [i for i, score in lex[: self.keep_lexical] if score >= self.lexical_dominance * floor]
+        for i in keep:
+            if i not in best and len(best) >= k > len(keep):
+                drop = next(j for j in reversed(best) if j not in keep)
+                best[best.index(drop)] = i
+        best.sort(key=lambda i: -fused[i])
         missing = [i for i in best if i not in den_s]
         if missing and vector is not None:
             den_s.update(self._cosines(vector, missing))

@@ -30,6 +30,8 @@ class Settings:
     top_k: int = 6  #: passages handed to the answerer
     candidates: int = 40  #: per-retriever candidates before fusion
     rrf_k: int = 60  #: reciprocal-rank-fusion constant
+    keep_lexical: int = 2  #: BM25's best hits kept past fusion when they dominate (see below)
+    lexical_dominance: float = 2.0  #: ... scoring at least this many times BM25's k-th hit
     refuse_below: float = 0.35  #: refuse when the best dense cosine is below this
     answerer: str = "extractive"  #: extractive | llm
     demo_cache: Path | None = None  #: where the downloaded demo wheel is kept (default: home)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
 import pytest
 
 from qa import Answer, ArticleQA
@@ -190,3 +193,23 @@ def test_accurate_mode_snaps_the_model_phrase_to_the_typed_span_and_leaves_numbe
     assert reader.seen and who.short_answer == "Sergei Lavrov"  # the whole name the phrase is part of
     assert not counter.seen and many.short_answer == "Around 10,000"  # the typed reader keeps numbers
     verified(real_bot, who)
+
+
+@pytest.mark.parametrize(("top_score", "kept"), [(13.0, True), (5.5, False)])
+def test_a_dominant_lexical_hit_survives_rank_fusion(
+    fake_bot: ArticleQA, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, top_score: float, kept: bool
+) -> None:
+    # chunk 0 is BM25's clear first (a rare name) and the embedder's last: fusion alone drops it
+    for n in range(8):
+        (tmp_path / f"a{n}.txt").write_text(f"Story {n}\n\nParis attack number {n} was reported.\n", encoding="utf-8")
+    fake_bot.ingest(tmp_path)
+    retriever = fake_bot.engine.retriever
+    rows = list(range(len(retriever.table.chunks)))
+    assert len(rows) == 8
+    lex = [(0, top_score)] + [(i, 5.0 - 0.1 * i) for i in rows[1:]]
+    den = [(i, 0.9 - 0.01 * i) for i in rows[1:]] + [(0, 0.1)]
+    monkeypatch.setattr(retriever, "lexical", lambda query, mask, n: lex[:n])
+    monkeypatch.setattr(retriever, "dense", lambda vector, f, mask, n: den[:n])
+    hits = retriever.search("Drugstore Publicis attack", k=3, vector=np.zeros(fake_bot.engine.index.embedder.dim))
+    assert len(hits) == 3
+    assert (retriever.table.chunks[0].id in {h.chunk.id for h in hits}) is kept
