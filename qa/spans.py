@@ -112,8 +112,8 @@ def name_runs(sentence: str) -> list[Span]:
         if label:
             s += label.end()
         text = sentence[s:e]
-        if not text or text in NOT_NAMES:
-            continue
+        if not text or text in NOT_NAMES or re.fullmatch(r"[A-Z]{2,}s['’]?", text):
+            continue  # ("MPs", "CEOs": plural common nouns, not names)
         out.append(Span(s, e, text, "NAME"))
     return out
 

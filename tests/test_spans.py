@@ -100,3 +100,8 @@ def test_country_names() -> None:
 
     assert is_country("Zambia") and is_country("the United States") and is_country("Britain's")
     assert not is_country("Fall") and not is_country("Americas")
+
+
+def test_plural_acronyms_are_not_names() -> None:
+    found = candidates("While being approved by MPs she said her brother had a role at Barclays.", "ORG")
+    assert [c.text for c in found] == ["Barclays"]
