@@ -64,7 +64,7 @@ def _later_words(question: str, capitalised: bool) -> list[str]:
     return [w for w in toks[1:] if w[0].isupper() == capitalised]
 
 
-#: other words a sentence may use for what is asked about: "age" -> "48-year-old"
+#: other words a sentence may use for a question's word: "age" -> "48-year-old", "start" -> "began"
 ANCHOR_FORMS = {stem(k): {stem(w) for w in v.split()} for k, v in {
     "age": "old aged", "die": "death dead kill", "death": "die dead kill", "tall": "height high",
     "height": "tall high", "start": "begin launch", "begin": "start", "end": "finish", "finish": "end",
@@ -90,10 +90,6 @@ def found(t: str, terms: set[str], forms: set[str]) -> bool:
     """The question term ``t`` is in a sentence: as is, as a related form ("endorsed" /
     "endorsement") or as another word for it ("start" / "began")."""
     return t in terms or base_form(t) in forms or bool(ANCHOR_FORMS.get(t, set()) & terms)
-
-
-def _has_anchor(t: str, terms: set[str]) -> bool:
-    return found(t, terms, sentence_forms(terms))
 
 
 def anchor_terms(question: str) -> list[str]:
@@ -160,11 +156,6 @@ def _measures_other(sentence: str, span: Span, q_terms: set[str]) -> bool:
     return m.group(1) not in STOPWORDS and stem(m.group(1)) not in q_terms
 
 
-_PLACE_PHRASE = re.compile(
-    r"\b([A-Za-z]+)\s+(?:in|at|into|inside|on|under|near|beneath)\s+(?:(?:the|a|an|its|their|his|her)\s+)?"
-    r"([a-z][\w\-]*(?:\s+[a-z][\w\-]*){0,3})")
-
-
 #: what makes a verb's event unreal: "favourite to win", "could win", "prevent her from winning",
 #: "unless one of them wins"
 _IRREALIS = re.compile(
@@ -202,6 +193,11 @@ def asserts(sentence: str, verbs: set[str]) -> bool:
         if not _IRREALIS.search(sentence[max(0, m.start() - 80) : m.start()]):
             return True
     return not seen
+
+
+_PLACE_PHRASE = re.compile(
+    r"\b([A-Za-z]+)\s+(?:in|at|into|inside|on|under|near|beneath)\s+(?:(?:the|a|an|its|their|his|her)\s+)?"
+    r"([a-z][\w\-]*(?:\s+[a-z][\w\-]*){0,3})")
 
 
 def _place_phrase(sentence: str, verbs: set[str]) -> Span | None:
@@ -364,25 +360,28 @@ def read(
         for ch in chunks:
             own = ch.id == sc.chunk.id
             prev_terms: set[str] = set()
+            prev_forms: set[str] = set()
             prev_end = -1
             for s, e, sent in _sentences(ch):
                 # the sentence before, in the same paragraph, often names what "it"/"the line" is
                 same_par = "\n" not in ch.text[max(0, prev_end - ch.start) : s - ch.start]
                 ctx_terms = prev_terms if prev_end >= 0 else set()
+                ctx_forms = prev_forms if prev_end >= 0 else set()
                 ctx_weight = 0.25 if same_par else 0.15
                 prev_end = e
                 if (ch.article_id, s) in seen:
                     continue
                 seen.add((ch.article_id, s))
                 s_terms = set(content_terms(sent))
-                prev_terms = s_terms
                 s_forms = sentence_forms(s_terms)
+                prev_terms, prev_forms = s_terms, s_forms
                 hit = [t for t in terms if found(t, s_terms, s_forms)]
                 match = sum(weights[t] for t in hit) / total
                 ctx = sum(weights[t] for t in terms if t not in hit and t in ctx_terms) / total
                 title_match = sum(weights[t] for t in terms if t in title_terms and t not in s_terms) / total
                 n_words = len(sent.split())
-                anchor = (sum(idf(t) for t in anchors if _has_anchor(t, s_terms) or _has_anchor(t, ctx_terms))
+                anchor = (sum(idf(t) for t in anchors
+                              if found(t, s_terms, s_forms) or found(t, ctx_terms, ctx_forms))
                           / anchor_total
                           if anchor_total else 1.0)
                 score = 0.62 * match + ctx_weight * ctx + 0.12 * title_match + 0.16 * dense + 0.15 * anchor
