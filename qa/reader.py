@@ -161,9 +161,9 @@ def _measures_other(sentence: str, span: Span, q_terms: set[str]) -> bool:
 _IRREALIS = re.compile(
     r"(?:\b(?:favou?rite|expected|likely|unlikely|poised|set|hoping|hopes?|wants?|wanted|aims?|aiming|seeks?|"
     r"seeking|bid|bidding|chances?|odds|plans?|planned|planning|tr(?:y|ies|ying)|attempts?|going|tipped|runner|"
-    r"bound|able|vowed?|promised?|threatened?|threatens?)\s+to\s+(?:\w+\s+)?"
+    r"bound|vowed?|promised?|threatened?|threatens?)\s+to\s+(?:\w+\s+)?"
     r"|\b(?:will|would|could|might|may|can|cannot|can't|won't|wouldn't|shall|should|must|'ll)\s+(?:\w+\s+)?"
-    r"|\b(?:from|of)\s+"
+    r"|\bfrom\s+|\b(?:chances?|hopes?|odds|prospects?|dreams?|fears?|risk|threat|danger|capable|idea|thought)\s+of\s+"
     r"|\b(?:if|unless|whether)\b[^,.;:]{0,60})$", re.I)
 
 

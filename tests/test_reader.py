@@ -200,3 +200,11 @@ def test_an_event_year_the_best_sentence_contradicts_is_refused(tmp_path: object
         "What was the trade turnover between Kazakhstan and China in 2021?")
     assert asked_2020.refused and not asked_2020.citations, asked_2020.text
     assert asked_2021.short_answer == "US$17 billion"
+
+
+def test_a_conviction_or_an_ability_is_not_a_prospect() -> None:
+    from qa.reader import asserts, event_verbs
+
+    assert asserts("He was convicted of killing the ambassador.", event_verbs("Who killed the ambassador?"))
+    assert asserts("She was able to win the race.", event_verbs("Who won the race?"))
+    assert not asserts("Their chances of winning the race are slim.", event_verbs("Who won the race?"))
