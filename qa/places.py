@@ -1,7 +1,8 @@
-"""Country names: what a "which country" question can be answered with.
+"""Country names and nationality adjectives.
 
-A fixed list (UN members and observers, plus the short and older names news uses), so a
-capitalised word that is not a country ("Fall armyworms", "Populist") is not taken for one.
+Fixed lists (UN members and observers, plus the short and older names news uses), so a
+capitalised word that is not a country ("Fall armyworms", "Populist") is not taken for one, and
+"the French side" or "North Korean agents" are not taken for a person's or a company's name.
 """
 
 from __future__ import annotations
@@ -44,3 +45,28 @@ def is_country(text: str) -> bool:
     t = re.sub(r"^the\s+", "", text.strip(), flags=re.I)
     t = re.sub(r"['’]s?$", "", t).strip().lower()
     return t in COUNTRIES
+
+
+_NATIONALITIES = """
+Afghan American Albanian Algerian Angolan Arab Argentine Argentinian Armenian Asian Australian Austrian
+Azerbaijani Azeri Bahraini Bangladeshi Basque Bavarian Belarusian Belgian Bolivian Bosnian Brazilian
+British Bulgarian Burmese Cambodian Canadian Catalan Chilean Chinese Colombian Congolese Croatian Cuban
+Cypriot Czech Danish Dutch Ecuadorian Egyptian Emirati English Eritrean Estonian Ethiopian European
+Filipino Finnish Flemish French Georgian German Ghanaian Greek Guatemalan Haitian Honduran Hungarian
+Icelandic Indian Indonesian Iranian Iraqi Irish Israeli Italian Jamaican Japanese Jordanian Kazakh
+Kenyan Korean Kurdish Kuwaiti Kyrgyz Laotian Latvian Lebanese Libyan Lithuanian Macedonian Malawian
+Malaysian Malian Maltese Mexican Moldovan Mongolian Montenegrin Moroccan Mozambican Namibian Nepali
+Nicaraguan Nigerian Norwegian Omani Pakistani Palestinian Panamanian Paraguayan Peruvian Polish
+Portuguese Qatari Romanian Russian Rwandan Salvadoran Saudi Scottish Senegalese Serbian Singaporean
+Slovak Slovenian Somali Spanish Sudanese Swedish Swiss Syrian Taiwanese Tajik Tanzanian Thai Tunisian
+Turkish Turkmen Ugandan Ukrainian Uruguayan Uzbek Venezuelan Vietnamese Welsh Yemeni Zambian Zimbabwean
+"""
+
+NATIONALITIES = frozenset(_NATIONALITIES.split())
+
+
+def is_nationality(text: str) -> bool:
+    """"French", "North Korean", "South African", "Sri Lankan", "Costa Rican's"."""
+    t = re.sub(r"['’]s?$", "", text.strip())
+    t = re.sub(r"^(?:North|South|East|West|Sri|Costa|New|Papua New)\s+", "", t)
+    return t in NATIONALITIES or (t.endswith("n") and t[:-1].lower() in COUNTRIES)

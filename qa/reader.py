@@ -242,8 +242,8 @@ def _pick_span(
             score += 0.6 / (1.0 + min(min(abs(c.start - p), abs(c.end - p)) for p in head_pos) / 12.0)
         if kind == "PLACE" and c.kind == "PLACE":
             score += 0.3
-        if country:  # "which country": Zambia, not the "Fall" of "Fall armyworms"
-            score += 0.5 if is_country(c.text) else -0.3
+        if country and not is_country(c.text):
+            continue  # "which country": Zambia, not the "Fall" of "Fall armyworms", nor Moscow
         if prep and re.search(rf"\b{prep}\s+(?:the\s+)?$", sentence[max(0, c.start - 12) : c.start], re.I):
             score += 0.3  # "import its roses from?" -> "imported from Ecuador"
         if kind == "DATE":  # a calendar date or year says "when" better than "Monday" / "today"
@@ -424,8 +424,6 @@ def read(
                         score -= 0.06  # only "Monday" / "yesterday": a sentence with the date may say more
                     if span is None:
                         score -= 0.2
-                    elif country:  # a country asked for, a country named
-                        score += 0.12 if is_country(span.text) else -0.1
                     else:  # "in Zambia" says where; a bare capitalised word ("Fall armyworms") may not
                         score += 0.05 if kind == "PLACE" and span.kind != "PLACE" else 0.12
                     if span and head_pos and min(abs(span.start - p) for p in head_pos) <= 40:

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from qa.dates import MONTHS
+from qa.places import is_country, is_nationality
 
 MONTH_RE = "|".join(sorted({m.capitalize() for m in MONTHS}, key=len, reverse=True))
 
@@ -68,6 +69,16 @@ DEMONYM = re.compile(
     r"Iraqi|Israeli|Pakistani|Saudi|Afghan|Kuwaiti|Qatari|Yemeni|Omani|Emirati|Bangladeshi|Somali|Nepali|"
     r"Kazakh|Uzbek|Tajik|Kyrgyz|Turkmen|Welsh|Scots|Irish|Filipino|Bahraini|Azeri"
 )
+
+
+def describes(sentence: str, span: Span) -> bool:
+    """The run is a nationality used as an adjective, not a name: "the French side", "Multiple
+    South Korean officials", "North Korean"."""
+    words = span.text.split()
+    if is_nationality(span.text):
+        return True
+    tail = " ".join(words[-2:]) if len(words) > 1 else words[-1]
+    return (is_nationality(tail) or is_nationality(words[-1])) and bool(re.match(r"\s+[a-z]", sentence[span.end :]))
 
 
 HYPHEN_UNIT = re.compile(
@@ -156,6 +167,8 @@ def candidates(sentence: str, kind: str, starts_sentence: bool = True) -> list[S
             text = sp.text
             is_org = bool(ORG_HINT.search(text)) or (text.isupper() and 2 <= len(text) <= 6)
             words = text.split()
+            if kind != "PLACE" and describes(sentence, sp):
+                continue  # "the French side", "North Korean agents": who they are, not a name
             if kind == "PERSON":
                 if is_org or DATE.fullmatch(text):
                     continue
@@ -182,8 +195,8 @@ def candidates(sentence: str, kind: str, starts_sentence: bool = True) -> list[S
             else:  # PLACE: names after a locative preposition, or any name run
                 before = sentence[max(0, sp.start - 12) : sp.start].lower()
                 loc = bool(re.search(r"\b(?:in|at|from|to|near|across|outside|inside|into|of|across)\s+(?:the\s+)?$", before))
-                if starts_sentence and sp.start == 0 and len(words) == 1:
-                    continue
+                if starts_sentence and sp.start == 0 and len(words) == 1 and not is_country(text):
+                    continue  # a capitalised first word is usually grammar ("Russia will host": a country)
                 if DEMONYM.fullmatch(text.removesuffix("'s").removesuffix("’s")):
                     continue  # "the Sudanese capital Khartoum": the place is Khartoum
                 if not is_org or loc:

@@ -138,6 +138,8 @@ def test_a_country_question_wants_a_country() -> None:
     text = ("The outbreaks appear to combine the native armyworm and the Fall armyworm from the Americas. "
             "The sequence of outbreaks began in December 2016 in Zambia and has spread since.")
     assert _best(text, "In which country did the armyworm outbreaks start?").span == "Zambia"
+    text = "The 2018 World Cup final will be played in Moscow. Russia will host the 2018 World Cup."
+    assert _best(text, "Which country will host the 2018 World Cup?").span == "Russia"
 
 
 def test_related_forms_and_other_words_for_the_asked_verb_count() -> None:

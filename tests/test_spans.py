@@ -105,3 +105,13 @@ def test_country_names() -> None:
 def test_plural_acronyms_are_not_names() -> None:
     found = candidates("While being approved by MPs she said her brother had a role at Barclays.", "ORG")
     assert [c.text for c in found] == ["Barclays"]
+
+
+def test_nationalities_describe_they_do_not_name() -> None:
+    from qa.places import is_nationality
+
+    assert is_nationality("French") and is_nationality("North Korean") and is_nationality("Zambian")
+    assert not is_nationality("Brian") and not is_nationality("Christian")
+    text = "The British historian J. F. D. Shrewsbury challenged it; multiple South Korean officials agreed."
+    assert [c.text for c in candidates(text, "PERSON")] == ["J. F. D. Shrewsbury"]
+    assert [c.text for c in candidates("Later the French side lost to Barcelona.", "ORG")] == ["Barcelona"]
