@@ -71,16 +71,6 @@ DEMONYM = re.compile(
 )
 
 
-def describes(sentence: str, span: Span) -> bool:
-    """The run is a nationality used as an adjective, not a name: "the French side", "Multiple
-    South Korean officials", "North Korean"."""
-    words = span.text.split()
-    if is_nationality(span.text):
-        return True
-    tail = " ".join(words[-2:]) if len(words) > 1 else words[-1]
-    return (is_nationality(tail) or is_nationality(words[-1])) and bool(re.match(r"\s+[a-z]", sentence[span.end :]))
-
-
 HYPHEN_UNIT = re.compile(
     r"-(?:year-old|(?:metre|meter|kilometre|kilometer|km|mile|foot|feet|inch|ton|tonne|storey|story|hour|day|"
     r"week|month|year|minute|second|percent)s?)\b")
@@ -93,6 +83,16 @@ class Span:
     end: int
     text: str
     kind: str
+
+
+def describes(sentence: str, span: Span) -> bool:
+    """The run is a nationality used as an adjective, not a name: "the French side", "Multiple
+    South Korean officials", "North Korean"."""
+    words = span.text.split()
+    if is_nationality(span.text):
+        return True
+    tail = " ".join(words[-2:]) if len(words) > 1 else words[-1]
+    return (is_nationality(tail) or is_nationality(words[-1])) and bool(re.match(r"\s+[a-z]", sentence[span.end :]))
 
 
 def _strip_span(text: str, s: int, e: int) -> tuple[int, int]:
