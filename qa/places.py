@@ -40,11 +40,14 @@ Kosovo; Greenland; Hong Kong; Macau; Puerto Rico; Soviet Union; USSR; Yugoslavia
 COUNTRIES = frozenset(n.strip().lower() for n in _NAMES.replace("\n", " ").split(";") if n.strip())
 
 
+def _bare(text: str) -> str:
+    """Without surrounding space and a possessive ending: "Britain's" -> "Britain"."""
+    return re.sub(r"['’]s?$", "", text.strip()).strip()
+
+
 def is_country(text: str) -> bool:
     """``text`` names a country: "Zambia", "the United States", "Britain's"."""
-    t = re.sub(r"^the\s+", "", text.strip(), flags=re.I)
-    t = re.sub(r"['’]s?$", "", t).strip().lower()
-    return t in COUNTRIES
+    return _bare(re.sub(r"^the\s+", "", text.strip(), flags=re.I)).lower() in COUNTRIES
 
 
 _NATIONALITIES = """
@@ -67,6 +70,5 @@ NATIONALITIES = frozenset(_NATIONALITIES.split())
 
 def is_nationality(text: str) -> bool:
     """"French", "North Korean", "South African", "Sri Lankan", "Costa Rican's"."""
-    t = re.sub(r"['’]s?$", "", text.strip())
-    t = re.sub(r"^(?:North|South|East|West|Sri|Costa|New|Papua New)\s+", "", t)
+    t = re.sub(r"^(?:North|South|East|West|Sri|Costa|New|Papua New)\s+", "", _bare(text))
     return t in NATIONALITIES or (t.endswith("n") and t[:-1].lower() in COUNTRIES)

@@ -223,17 +223,20 @@ def _pick_span(
     need_unit: bool = False, prep: str = "", country: bool = False,
 ) -> Span | None:
     cands = candidates(sentence, kind)
+    q_terms = {stem(w) for w in q_words} if need_unit else set()
     best: tuple[float, Span] | None = None
     for c in cands:
         c_words = set(words(c.text))
         if c_words and c_words <= q_words:
             continue  # the question already says it
+        if country and not is_country(c.text):
+            continue  # "which country": Zambia, not the "Fall" of "Fall armyworms", nor Moscow
         if need_unit:  # "how tall" is not answered by a bare "12"
             unit = re.match(r"[\s\-]?([a-z]+)", sentence[c.end:c.end + 12].lower())
             said = re.findall(r"[a-z]+", c.text.lower()) + ([unit.group(1)] if unit else [])
             if not any(w in _UNITS for w in said):
                 continue
-            if _measures_other(sentence, c, {stem(w) for w in q_words}):
+            if _measures_other(sentence, c, q_terms):
                 continue
         new = len(c_words - q_words) / max(1, len(c_words))
         dist = min((abs(c.start - p) for p in matched_pos), default=len(sentence))
@@ -242,8 +245,6 @@ def _pick_span(
             score += 0.6 / (1.0 + min(min(abs(c.start - p), abs(c.end - p)) for p in head_pos) / 12.0)
         if kind == "PLACE" and c.kind == "PLACE":
             score += 0.3
-        if country and not is_country(c.text):
-            continue  # "which country": Zambia, not the "Fall" of "Fall armyworms", nor Moscow
         if prep and re.search(rf"\b{prep}\s+(?:the\s+)?$", sentence[max(0, c.start - 12) : c.start], re.I):
             score += 0.3  # "import its roses from?" -> "imported from Ecuador"
         if kind == "DATE":  # a calendar date or year says "when" better than "Monday" / "today"
@@ -338,6 +339,7 @@ def read(
     stranded = re.search(r"\b(from|to|with|for|by|at|in|on|of|about|into)\s*\?*\s*$", pq.text, re.I)
     prep = stranded.group(1).lower() if stranded else ""
     anchors = anchor_terms(pq.core)
+    anchor_set = set(anchors)
     events = event_verbs(pq.core)
     anchor_total = sum(idf(t) for t in anchors)
     kind = pq.answer_type
@@ -414,7 +416,7 @@ def read(
                     positions = [m.start() for t in hit for m in re.finditer(re.escape(t[:5]), folded)]
                     span = _pick_span(sent, kind, q_words, positions, head_pos, need_unit, prep, country)
                     if span is None and kind == "PLACE" and not country:
-                        span = _place_phrase(sent, set(anchors))
+                        span = _place_phrase(sent, anchor_set)
                     if span and kind == "NUMBER":
                         span = _trim_count(span, counted)
                         if heads and any(t in content_terms(span.text) for t in heads):

@@ -91,8 +91,8 @@ def describes(sentence: str, span: Span) -> bool:
     words = span.text.split()
     if is_nationality(span.text):
         return True
-    tail = " ".join(words[-2:]) if len(words) > 1 else words[-1]
-    return (is_nationality(tail) or is_nationality(words[-1])) and bool(re.match(r"\s+[a-z]", sentence[span.end :]))
+    last = is_nationality(" ".join(words[-2:])) or is_nationality(words[-1])  # "... South Korean"
+    return last and bool(re.match(r"\s+[a-z]", sentence[span.end :]))
 
 
 def _strip_span(text: str, s: int, e: int) -> tuple[int, int]:
