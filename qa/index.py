@@ -8,16 +8,16 @@ import threading
 from pathlib import Path
 
 from qa.catalog import Catalog, CatalogError
-from qa.embedding import Embedder, get_embedder
+from qa.embedding import Embedder, embedder_record, get_embedder
 from qa.settings import Settings
 from qa.store import ChromaStore, StoreError
 
 logger = logging.getLogger(__name__)
 
-#: what ``Settings.embedder`` records in the catalog (``name:dim``), known without loading it
+#: what ``Settings.embedder`` records in the catalog (``embedder_record``), known without loading it
 EMBEDDER_RECORDS = {
     "minilm": "all-MiniLM-L6-v2:384",
-    "minilm-int8": "all-MiniLM-L6-v2-int8:384",
+    "minilm-int8": "all-MiniLM-L6-v2-int8@per-text-scales-v2:384",
     "hash": "hash-fake:64",
 }
 
@@ -73,9 +73,9 @@ class Index:
                 raise
 
     def expected_embedder(self) -> str:
-        """``name:dim`` of the configured embedder (the given instance, or by its setting)."""
+        """The record of the configured embedder (the given instance, or by its setting)."""
         if self._embedder is not None:
-            return f"{self._embedder.name}:{self._embedder.dim}"
+            return embedder_record(self._embedder)
         return EMBEDDER_RECORDS.get(self.settings.embedder, "")
 
     def verify(self) -> None:
@@ -117,9 +117,9 @@ class Index:
             emb = self._embedder
         recorded = self.catalog.get_meta("embedder")
         if recorded is None:
-            self.catalog.set_meta("embedder", f"{emb.name}:{emb.dim}")
-        elif recorded != f"{emb.name}:{emb.dim}":
-            raise CatalogError(self._mismatch(recorded, f"{emb.name}:{emb.dim}"))
+            self.catalog.set_meta("embedder", embedder_record(emb))
+        elif recorded != embedder_record(emb):
+            raise CatalogError(self._mismatch(recorded, embedder_record(emb)))
         return emb
 
     def close(self) -> None:

@@ -47,7 +47,11 @@ def test_vectors_agree_with_the_fp32_model(int8: OnnxMiniLMEmbedder, fp32: MiniL
     assert a.shape == (len(SENTENCES), 384) and a.dtype == np.float32
     assert np.allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-4)
     cos = (a * b).sum(axis=1)
-    assert cos.min() > 0.98, cos
+    # The bound the index needs on every CPU. Measured minima (these 7 sentences / 47 texts
+    # with 40 news chunks): AMD EPYC with AVX-512 VNNI 0.9893 / 0.9878; qemu -cpu Haswell
+    # (AVX2 kernels, no VNNI) see BENCHMARKS.md. The 0.978 that failed on an Intel VNNI box
+    # came from batch-dependent scales, which per-text runs removed.
+    assert cos.min() >= 0.98, cos
 
 
 def test_semantic_ordering(int8: OnnxMiniLMEmbedder) -> None:
@@ -62,16 +66,29 @@ def test_semantic_ordering(int8: OnnxMiniLMEmbedder) -> None:
     assert sims.max() < 0.6
 
 
-def test_deterministic_and_order_preserving(int8: OnnxMiniLMEmbedder) -> None:
+def test_a_text_gets_the_same_vector_whatever_its_batch(int8: OnnxMiniLMEmbedder) -> None:
     first = int8.embed(SENTENCES)
     assert np.array_equal(first, int8.embed(SENTENCES))
-    # batching sorts by length; rows must come back in the caller's order
+    # rows come back in the caller's order
     reversed_batch = int8.embed(SENTENCES[::-1])[::-1]
-    assert ((first * reversed_batch).sum(axis=1) > 0.999).all()
-    # dynamic int8 quantises activations with one scale per batch, so a text embedded alone
-    # differs slightly from the same text embedded among others (measured min ~0.976)
+    assert ((first * reversed_batch).sum(axis=1) >= 0.999).all()
+    # each text runs alone, with its own activation scales: alone, in a batch of seven, or
+    # beside a long text, it gets the same vector. Measured 0.9999999 on an AMD EPYC with
+    # AVX-512 VNNI and on the same code under qemu -cpu Haswell (AVX2, no VNNI); the batched
+    # dynamic-int8 model this replaced gave 0.964 there.
     singles = np.vstack([int8.embed([s]) for s in SENTENCES])
-    assert ((first * singles).sum(axis=1) > 0.97).all()
+    assert ((first * singles).sum(axis=1) >= 0.999).all()
+    padded = int8.embed([SENTENCES[5], " ".join(SENTENCES)])[0]
+    assert float(padded @ singles[5]) >= 0.999
+
+
+def test_embedder_record_names_the_vectors_version(int8: OnnxMiniLMEmbedder) -> None:
+    from qa.embedding import HashEmbedder, embedder_record
+    from qa.index import EMBEDDER_RECORDS
+
+    assert embedder_record(int8) == EMBEDDER_RECORDS["minilm-int8"]
+    assert embedder_record(int8) != "all-MiniLM-L6-v2-int8:384"  # the batch-dependent vectors
+    assert embedder_record(HashEmbedder()) == EMBEDDER_RECORDS["hash"]
 
 
 def test_empty_and_truncation(int8: OnnxMiniLMEmbedder) -> None:
