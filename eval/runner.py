@@ -92,12 +92,13 @@ def load(config: RunConfig, work: Path) -> S.Suite:
     if config.suite == "multihop":
         return S.load_multihop(data, work / "corpora", config.limit, config.corpus or "full",
                                config.seed)
-    if config.suite == "news":
+    if config.suite in S.NEWS_GOLD:
         from ingest.demo import demo_csv
 
         variant = config.corpus or "news"
         cache = config.demo_cache or Settings.from_env().demo_cache or work / "demo"
-        return S.load_news(demo_csv(variant, cache), config.limit, variant, config.seed)
+        return S.load_news(demo_csv(variant, cache), config.limit, variant, config.seed,
+                           gold=config.suite)
     path = Path(config.suite).expanduser()
     if path.suffix.lower() in (".jsonl", ".ndjson") and path.exists():
         if not config.home and not config.articles:

@@ -22,7 +22,13 @@ from qa.types import Article
 
 logger = logging.getLogger(__name__)
 
-BUILTIN = ("squad2", "multihop", "news")
+BUILTIN = ("squad2", "multihop", "news", "news-test", "news-blind-dev")
+#: gold sets over the demo news corpus: the tuned-on dev set, and two sets written blind
+NEWS_GOLD = {
+    "news": ("news_gold.jsonl", "news_collection_gold.jsonl"),  # dev: rules were tuned on it
+    "news-test": ("news_blind_test.jsonl",),  # frozen blind test split: look at aggregates only
+    "news-blind-dev": ("news_blind_dev.jsonl",),  # written the same way: tune on it freely
+}
 EVAL_DIR = Path(__file__).resolve().parent
 DATA_DIR = EVAL_DIR / "data"  #: gold sets shipped with the package
 SHARED_DATA = EVAL_DIR.parent.parent / "shared" / "data"  #: ../shared/data next to the repo
@@ -252,17 +258,22 @@ def read_gold_jsonl(path: Path, default_type: str = "default") -> list[GoldItem]
 def load_news(
     demo_csv: Path, limit: int | None = None, corpus: str = "news", seed: int = 0,
     gold_dir: Path = DATA_DIR, shared_articles: Path = SHARED_DATA / "articles",
+    gold: str = "news",
 ) -> Suite:
-    """The demo news corpus (plus the shared sample article) with the hand-checked gold sets.
+    """The demo news corpus (plus the shared sample article) with one of its gold sets.
 
     ``demo_csv`` is NewsArticles.csv (``corpus="news"``) or News100.csv (``"news100"``: only
     the passage questions whose gold articles are among those 100 are kept; collection counts
-    are over the full corpus, so collection questions are dropped).
+    are over the full corpus, so collection questions are dropped). ``gold`` names the set
+    (``NEWS_GOLD``): ``news`` (dev), ``news-test`` (blind, frozen) or ``news-blind-dev``.
     """
-    items = read_gold_jsonl(gold_dir / "news_gold.jsonl")
-    collection = gold_dir / "news_collection_gold.jsonl"
-    if collection.exists():
-        items += read_gold_jsonl(collection, default_type="collection")
+    if gold not in NEWS_GOLD:
+        raise SuiteError(f"unknown news gold set {gold!r}; choose one of {', '.join(NEWS_GOLD)}")
+    first, *more = NEWS_GOLD[gold]
+    items = read_gold_jsonl(gold_dir / first)
+    for name in more:
+        if (gold_dir / name).exists():
+            items += read_gold_jsonl(gold_dir / name, default_type="collection")
     files = [demo_csv]
     if corpus == "news" and shared_articles.is_dir():
         files += sorted(shared_articles.glob("*.txt"))
@@ -274,7 +285,7 @@ def load_news(
         raise SuiteError(f"news corpus must be 'news' or 'news100', not {corpus!r}")
     items = select(items, limit, seed)
     return Suite(
-        "news" if corpus == "news" else f"news-{corpus}", tuple(items), tuple(files),
+        gold if corpus == "news" else f"{gold}-{corpus}", tuple(items), tuple(files),
         f"Demo news corpus ({demo_csv.name}"
         + (" + the shared sample article" if len(files) > 1 else "")
         + f"): {len(items)} hand-checked questions",
