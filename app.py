@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from qa.dates import human, parse_date
+from qa.lang.dates import human, parse_date
 from qa.types import Answer, Citation, IngestReport, ScoredChunk
 
 if TYPE_CHECKING:
@@ -1205,7 +1205,7 @@ def _background_writer(settings: Any) -> ArticleQA | None:
     if settings.embedder != "minilm":
         return None
     from qa.api import ArticleQA
-    from qa.embedding import MiniLMEmbedder
+    from qa.embed.base import MiniLMEmbedder
 
     return ArticleQA(settings=settings,
                      embedder=MiniLMEmbedder(batch_size=settings.embed_batch_size))

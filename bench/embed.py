@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.common import Machine, demo_path, save, setup_logging
-from qa.embedding import Embedder
+from qa.embed.base import Embedder
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def corpus_chunks(n_chunks: int, n_queries: int) -> tuple[list[str], list[str]]:
     """The first ``n_chunks`` chunk texts of the news corpus, and titles of later articles."""
     from ingest.chunker import chunk_article
     from ingest.parsers import Skip, parse_file
-    from qa.embedding import token_counter
+    from qa.embed.base import token_counter
 
     count = token_counter().count_many
     texts: list[str] = []
@@ -71,8 +71,8 @@ def corpus_chunks(n_chunks: int, n_queries: int) -> tuple[list[str], list[str]]:
 
 
 def build_variants(workdir: Path, batch_size: int) -> list[Variant]:
-    from qa.embedding import MiniLMEmbedder, packaged_model_path
-    from qa.onnx_embedder import OnnxMiniLMEmbedder, build_model
+    from qa.embed.base import MiniLMEmbedder, packaged_model_path
+    from qa.embed.onnx_int8 import OnnxMiniLMEmbedder, build_model
 
     int8 = OnnxMiniLMEmbedder(batch_size=batch_size)  # default cache; built once if missing
     int8_t2 = OnnxMiniLMEmbedder(batch_size=batch_size, threads=2, onnx_path=int8.path)

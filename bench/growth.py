@@ -38,8 +38,8 @@ TARGET = 1_000_000
 
 def synthesize(base_csv: Path, factor: int, out: Path) -> int:
     """Write ``factor`` copies of the base CSV (copy 0 unchanged) to ``out``; returns rows."""
-    from ingest.outlets import outlet_from_url
-    from qa.dates import parse_date
+    from qa.lang.dates import parse_date
+    from qa.lang.outlets import outlet_from_url
 
     csv.field_size_limit(sys.maxsize)
     with open(base_csv, encoding="utf-8", newline="") as fh:

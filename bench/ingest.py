@@ -96,7 +96,7 @@ def child_langchain(csv: Path, home: Path, reingest: bool) -> dict[str, Any]:
     from langchain_huggingface import HuggingFaceEmbeddings
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-    from qa.embedding import packaged_model_path
+    from qa.embed.base import packaged_model_path
 
     t0 = time.perf_counter()
     emb = HuggingFaceEmbeddings(
@@ -155,7 +155,7 @@ def child_langchain(csv: Path, home: Path, reingest: bool) -> dict[str, Any]:
 # ---------------------------------------------------------------------- parent
 def ensure_int8_built() -> None:
     """Build the cached int8 model before any timing (a one-off, reported separately)."""
-    from qa.onnx_embedder import ensure_int8_model
+    from qa.embed.onnx_int8 import ensure_int8_model
 
     t = time.perf_counter()
     path = ensure_int8_model()

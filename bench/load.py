@@ -235,7 +235,7 @@ def run_load(
             server.stop()
         bot = ArticleQA(settings=Settings.from_env(home=home, embedder=embedder))
         try:
-            from qa.doctor import check
+            from qa.store.doctor import check
 
             articles_after = bot.stats()["articles"]
             consistent_after = check(bot.index) == []

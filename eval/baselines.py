@@ -6,7 +6,7 @@ text and it never refuses. It is what a user would build from the LangChain tuto
 
 Being a baseline, it builds its own throw-away Chroma collection through ``langchain_chroma``
 (in a temporary or cache folder, never the index's store): this is the one place outside
-``qa/store.py`` where Chroma is used, on purpose, so the baseline stays the plain pipeline.
+``qa/store/vectors.py`` where Chroma is used, on purpose, so the baseline stays the plain pipeline.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from qa.embedding import packaged_model_path
+from qa.embed.base import packaged_model_path
 from qa.types import Answer, Article, Chunk, ScoredChunk
 
 logger = logging.getLogger(__name__)

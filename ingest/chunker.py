@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from qa.embedding import MODEL_MAX_TOKENS
-from qa.text import split_sentences
+from qa.embed.base import MODEL_MAX_TOKENS
+from qa.lang.text import split_sentences
 from qa.types import Article, Chunk, stable_hash
 
 CountFn = Callable[[list[str]], list[int]]

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from ingest.outlets import outlet_from_url
-from qa.dates import parse_date
+from qa.lang.dates import parse_date
+from qa.lang.outlets import outlet_from_url
 from qa.types import Article, Caption, stable_hash
 
 logger = logging.getLogger(__name__)

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from ingest.chunker import chunk_article
 from ingest.parsers import Skip, discover, parse_file
-from qa.embedding import token_counter
-from qa.index import Index
+from qa.embed.base import token_counter
+from qa.store.index import Index
 from qa.types import Article, Chunk, IngestReport
 
 logger = logging.getLogger(__name__)

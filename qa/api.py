@@ -8,9 +8,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from qa.embedding import Embedder
-from qa.index import Index
+from qa.embed.base import Embedder
 from qa.settings import Settings
+from qa.store.index import Index
 from qa.types import Answer, IngestReport
 
 logger = logging.getLogger(__name__)
@@ -108,7 +108,7 @@ class ArticleQA:
     def engine(self) -> Any:
         with self._engine_lock:
             if self._engine is None:
-                from qa.engine import Engine
+                from qa.answer.engine import Engine
 
                 self._engine = Engine(self.index)
             return self._engine

@@ -80,8 +80,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    from qa.answer.render import render_text
     from qa.api import ArticleQA
-    from qa.render import render_text
 
     bot = ArticleQA(settings=_settings(args))
     options = {k: v for k, v in (("mode", args.mode), ("answerer", args.answerer)) if v}
@@ -106,13 +106,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_models(args: argparse.Namespace) -> int:
-    from qa.models import main as models_main
+    from qa.llm.install import main as models_main
 
     return int(models_main(args.rest) or 0)
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    from qa.doctor import run
+    from qa.store.doctor import run
 
     lines: list[str] = []
     try:
@@ -217,8 +217,8 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
-        from qa.catalog import CatalogError
-        from qa.store import StoreError
+        from qa.store.catalog import CatalogError
+        from qa.store.vectors import StoreError
 
         if isinstance(exc, CatalogError | StoreError):
             print(f"error: {exc}", file=sys.stderr)

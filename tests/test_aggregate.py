@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from qa.aggregate import common_entity, is_compositional
-from qa.query import Vocabulary, parse_question
-from qa.reader import read
+from qa.answer.aggregate import common_entity, is_compositional
+from qa.answer.reader import read
+from qa.question.parse import Vocabulary, parse_question
 from qa.types import Chunk, ScoredChunk
 
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from qa.dates import date_int, from_int, parse_date
-from qa.text import split_sentences
+from qa.lang.dates import date_int, from_int, parse_date
+from qa.lang.text import split_sentences
 
 
 @pytest.mark.parametrize(

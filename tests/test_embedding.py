@@ -8,7 +8,7 @@ import socket
 import numpy as np
 import pytest
 
-from qa.embedding import HashEmbedder, MiniLMEmbedder
+from qa.embed.base import HashEmbedder, MiniLMEmbedder
 
 
 @pytest.fixture

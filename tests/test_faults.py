@@ -23,9 +23,9 @@ from typing import Any
 import pytest
 
 from qa import ArticleQA, Settings
-from qa.catalog import CatalogError
-from qa.doctor import check, run
-from qa.store import StoreError
+from qa.store.catalog import CatalogError
+from qa.store.doctor import check, run
+from qa.store.vectors import StoreError
 
 from .conftest import CORPUS
 from .test_kill import synthetic_corpus

@@ -19,8 +19,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from qa.dates import parse_date
-from qa.query import ParsedQuestion, Vocabulary, extract_dates, parse_question
+from qa.lang.dates import parse_date
+from qa.question.parse import ParsedQuestion, Vocabulary, extract_dates, parse_question
 
 FAST = settings(max_examples=200, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])

@@ -22,8 +22,8 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import Field
 
-from qa.citations import verify
-from qa.generator import (
+from qa.answer.citations import verify
+from qa.llm.generator import (
     REFUSAL,
     LLMAnswerer,
     approx_tokens,
@@ -321,7 +321,7 @@ def test_missing_runtime_or_model_says_how_to_enable(tmp_path: Path) -> None:
 
 
 def test_answer_cue_only_for_the_small_local_model() -> None:
-    from qa.generator import ANSWER_CUES, LocalChatModel
+    from qa.llm.generator import ANSWER_CUES, LocalChatModel
 
     answerer, chat = llm("x")
     small = LocalChatModel(model_path="/m/qwen2.5-0.5b.gguf")  # not loaded until used

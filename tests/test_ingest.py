@@ -12,8 +12,8 @@ from ingest import pipeline
 from ingest.chunker import chunk_article
 from ingest.parsers import parse_file
 from qa import ArticleQA
-from qa.doctor import check
-from qa.embedding import MODEL_MAX_TOKENS, token_counter
+from qa.embed.base import MODEL_MAX_TOKENS, token_counter
+from qa.store.doctor import check
 from qa.types import Article
 
 from .conftest import CORPUS

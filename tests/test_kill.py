@@ -46,7 +46,7 @@ DRIVER = r'''
 import json, sys
 from ingest import pipeline
 from qa import ArticleQA, Settings
-from qa.doctor import check
+from qa.store.doctor import check
 
 home, embedder, group, *paths = sys.argv[1:]
 pipeline.GROUP_CHUNKS = int(group)
@@ -287,7 +287,7 @@ def final_check(home: Path, reference: ArticleQA, embedder: str, stats: KillStat
     """The killed-and-resumed index equals a clean ingest, vector for vector."""
     bot = ArticleQA(settings=Settings.from_env(home=home, embedder=embedder))
     try:
-        from qa.doctor import check
+        from qa.store.doctor import check
 
         assert check(bot.index) == []
         ref_cat, cat = reference.index.catalog, bot.index.catalog

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from qa import models
-from qa.models import MODELS, ModelError, ModelSpec, assemble, install, resolve_model_path
+from qa.llm import install as models
+from qa.llm.install import MODELS, ModelError, ModelSpec, assemble, install, resolve_model_path
 from qa.settings import Settings
 
 

@@ -11,8 +11,8 @@ import pytest
 pytest.importorskip("onnxruntime")
 pytest.importorskip("onnx")
 
-from qa.embedding import MiniLMEmbedder, get_embedder
-from qa.onnx_embedder import OnnxMiniLMEmbedder, default_cache_dir
+from qa.embed.base import MiniLMEmbedder, get_embedder
+from qa.embed.onnx_int8 import OnnxMiniLMEmbedder, default_cache_dir
 
 SENTENCES = [
     "The president met the prime minister in Berlin to discuss trade.",
@@ -83,8 +83,8 @@ def test_a_text_gets_the_same_vector_whatever_its_batch(int8: OnnxMiniLMEmbedder
 
 
 def test_embedder_record_names_the_vectors_version(int8: OnnxMiniLMEmbedder) -> None:
-    from qa.embedding import HashEmbedder, embedder_record
-    from qa.index import EMBEDDER_RECORDS
+    from qa.embed.base import HashEmbedder, embedder_record
+    from qa.store.index import EMBEDDER_RECORDS
 
     assert embedder_record(int8) == EMBEDDER_RECORDS["minilm-int8"]
     assert embedder_record(int8) != "all-MiniLM-L6-v2-int8:384"  # the batch-dependent vectors

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from qa import Answer, ArticleQA
-from qa.chain import ArticleRetriever
-from qa.citations import verify
+from qa.answer.citations import verify
+from qa.retrieval.langchain import ArticleRetriever
 
 
 def verified(bot: ArticleQA, ans: Answer) -> None:

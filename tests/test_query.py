@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from qa.followup import resolve
-from qa.query import Filters, Vocabulary, answer_type, parse_question
+from qa.question.followup import resolve
+from qa.question.parse import Filters, Vocabulary, answer_type, parse_question
 
 V = Vocabulary(
     sources=("TASS", "BBC", "Al Jazeera", "ABC News", "DW", "HuffPost", "RTE", "CNN", "China Daily"),

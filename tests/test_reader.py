@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from qa.query import Vocabulary, parse_question
-from qa.reader import Reading, read
+from qa.answer.reader import Reading, read
+from qa.question.parse import Vocabulary, parse_question
 from qa.types import Answer, Chunk, ScoredChunk
 
 TEXT = (
@@ -32,7 +32,7 @@ def test_without_a_head_noun_the_name_not_in_the_question_wins() -> None:
 
 
 def test_names_present_weighs_the_question_names_found_in_the_article() -> None:
-    from qa.reader import names_present
+    from qa.answer.reader import names_present
 
     idf = {"zte": 8.0, "china": 2.0}.get
     q = "How many employees does ZTE have in China?"
@@ -42,7 +42,7 @@ def test_names_present_weighs_the_question_names_found_in_the_article() -> None:
 
 
 def test_reader_model_phrases_are_cut_to_the_typed_answer() -> None:
-    from qa.reader import typed_core
+    from qa.answer.reader import typed_core
 
     assert typed_core("1985, ZTE is the second-largest maker", "DATE") == ("1985", 0)
     assert typed_core("Khorgos, and the Western China-Western Europe highway", "PLACE") == ("Khorgos", 0)
@@ -98,7 +98,7 @@ def test_link_labels_do_not_answer() -> None:
 
 
 def test_an_irregular_past_meets_its_base_form() -> None:
-    from qa.text import stem
+    from qa.lang.text import stem
 
     assert stem("fell") == stem("fall") == stem("falls")
     assert stem("won") == stem("win") and stem("bought") == stem("buy")
@@ -143,8 +143,8 @@ def test_a_country_question_wants_a_country() -> None:
 
 
 def test_related_forms_and_other_words_for_the_asked_verb_count() -> None:
-    from qa.reader import base_form, found, sentence_forms
-    from qa.text import content_terms
+    from qa.answer.reader import base_form, found, sentence_forms
+    from qa.lang.text import content_terms
 
     have = set(content_terms("an endorsement from the union; the outbreak began in Zambia"))
     forms = sentence_forms(have)
@@ -170,7 +170,7 @@ def test_where_without_a_name_is_the_phrase_after_the_verb() -> None:
 
 
 def test_a_prospect_does_not_say_the_event_happened() -> None:
-    from qa.reader import asserts, event_verbs
+    from qa.answer.reader import asserts, event_verbs
 
     won = event_verbs("Who won the French presidential election?")
     assert won == {"win"}
@@ -205,7 +205,7 @@ def test_an_event_year_the_best_sentence_contradicts_is_refused(tmp_path: object
 
 
 def test_a_conviction_or_an_ability_is_not_a_prospect() -> None:
-    from qa.reader import asserts, event_verbs
+    from qa.answer.reader import asserts, event_verbs
 
     assert asserts("He was convicted of killing the ambassador.", event_verbs("Who killed the ambassador?"))
     assert asserts("She was able to win the race.", event_verbs("Who won the race?"))

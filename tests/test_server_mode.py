@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from qa import ArticleQA, Settings
-from qa.citations import verify
-from qa.doctor import check
-from qa.store import ChromaStore, StoreError
+from qa.answer.citations import verify
+from qa.store.doctor import check
+from qa.store.vectors import ChromaStore, StoreError
 
 from .conftest import CORPUS, free_port
 

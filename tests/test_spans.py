@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.spans import candidates, focus_noun, head_noun, phrases
+from qa.answer.spans import candidates, focus_noun, head_noun, phrases
 
 
 def texts(sentence: str, kind: str) -> list[str]:
@@ -95,7 +95,7 @@ def test_dotted_abbreviations_are_one_name() -> None:
 
 
 def test_country_names() -> None:
-    from qa.places import is_country
+    from qa.lang.places import is_country
 
     assert is_country("Zambia") and is_country("the United States") and is_country("Britain's")
     assert not is_country("Fall") and not is_country("Americas")
@@ -106,7 +106,7 @@ def test_plural_acronyms_are_not_names() -> None:
 
 
 def test_nationalities_describe_they_do_not_name() -> None:
-    from qa.places import is_nationality
+    from qa.lang.places import is_nationality
 
     assert is_nationality("French") and is_nationality("North Korean") and is_nationality("Zambian")
     assert not is_nationality("Brian") and not is_nationality("Christian")

@@ -23,10 +23,10 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from qa.catalog import Catalog, CatalogError, row_to_chunk
-from qa.index import Index
 from qa.settings import Settings
-from qa.store import StoreError, forget_local
+from qa.store.catalog import Catalog, CatalogError, row_to_chunk
+from qa.store.index import Index
+from qa.store.vectors import StoreError, forget_local
 
 logger = logging.getLogger(__name__)
 

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from qa.embedding import DIM, MODEL_MAX_TOKENS, packaged_model_path
+from qa.embed.base import DIM, MODEL_MAX_TOKENS, packaged_model_path
 
 logger = logging.getLogger(__name__)
 

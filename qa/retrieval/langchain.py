@@ -15,7 +15,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from qa.query import Filters, parse_question
+from qa.question.parse import Filters, parse_question
 from qa.types import ScoredChunk
 
 

@@ -173,7 +173,7 @@ def get_embedder(
             if name == "minilm":
                 _shared[key] = MiniLMEmbedder(batch_size=batch_size)
             elif name == "minilm-int8":
-                from qa.onnx_embedder import OnnxMiniLMEmbedder
+                from qa.embed.onnx_int8 import OnnxMiniLMEmbedder
 
                 _shared[key] = OnnxMiniLMEmbedder(batch_size=batch_size, cache_dir=cache_dir)
             elif name == "hash":

@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ingest.outlets import KNOWN_OUTLETS
-from qa.dates import MONTH_RE, MONTHS, parse_date
+from qa.lang.dates import MONTH_RE, MONTHS, parse_date
+from qa.lang.outlets import KNOWN_OUTLETS
 
 # ----------------------------------------------------------------------------- vocabulary
 

@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from qa.dates import date_int, from_int
+from qa.lang.dates import date_int, from_int
 from qa.types import Chunk
 
 logger = logging.getLogger(__name__)

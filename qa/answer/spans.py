@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from qa.dates import MONTHS
-from qa.places import is_country, is_nationality
+from qa.lang.dates import MONTHS
+from qa.lang.places import is_country, is_nationality
 
 MONTH_RE = "|".join(sorted({m.capitalize() for m in MONTHS}, key=len, reverse=True))
 

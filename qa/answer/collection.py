@@ -17,14 +17,14 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from qa.citations import make_citation
-from qa.dates import from_int, human
-from qa.query import ParsedQuestion, extract_dates
-from qa.text import split_sentences
+from qa.answer.citations import make_citation
+from qa.lang.dates import from_int, human
+from qa.lang.text import split_sentences
+from qa.question.parse import ParsedQuestion, extract_dates
 from qa.types import Answer, Article, Citation
 
 if TYPE_CHECKING:
-    from qa.engine import Engine
+    from qa.answer.engine import Engine
 
 LIST_CAP = 10
 UNKNOWN = "(unknown outlet)"

@@ -32,9 +32,9 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from langchain_core.prompts import ChatPromptTemplate
 from pydantic import PrivateAttr
 
-from qa.citations import make_citation
+from qa.answer.citations import make_citation
+from qa.lang.text import content_terms, split_sentences
 from qa.settings import Settings
-from qa.text import content_terms, split_sentences
 from qa.types import Answer, Article, Citation, ScoredChunk
 
 logger = logging.getLogger(__name__)
@@ -517,7 +517,7 @@ class LLMAnswerer:
         return b
 
     def model_path(self) -> Path | None:
-        from qa.models import resolve_model_path
+        from qa.llm.install import resolve_model_path
 
         s = self.settings
         return resolve_model_path(s, s.llm_model_path or s.llm_model)

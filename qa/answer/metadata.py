@@ -5,15 +5,15 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from qa.citations import make_citation
-from qa.dates import human
-from qa.query import ParsedQuestion
-from qa.reader import idf_function, read
-from qa.text import content_terms
+from qa.answer.citations import make_citation
+from qa.answer.reader import idf_function, read
+from qa.lang.dates import human
+from qa.lang.text import content_terms
+from qa.question.parse import ParsedQuestion
 from qa.types import Answer, Article, Citation
 
 if TYPE_CHECKING:
-    from qa.engine import Engine
+    from qa.answer.engine import Engine
 
 SCAFFOLD = re.compile(
     r"\b(?:who|whom|when|which|what|where|was|were|is|are|did|does|do|the|this|that|it|its|"
@@ -110,7 +110,7 @@ def answer_metadata(
             citation = make_citation(art, r.start, r.end, r.chunk)
     if citation is None:
         chunks = engine.retriever.article_chunks(art_id)
-        from qa.text import split_sentences
+        from qa.lang.text import split_sentences
 
         spans = split_sentences(art.text)
         if spans:

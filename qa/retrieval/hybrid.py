@@ -16,11 +16,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa.dates import date_int, parse_date
-from qa.index import Index
-from qa.query import Filters
-from qa.store import build_where
-from qa.text import content_terms
+from qa.lang.dates import date_int, parse_date
+from qa.lang.text import content_terms
+from qa.question.parse import Filters
+from qa.store.index import Index
+from qa.store.vectors import build_where
 from qa.types import Chunk, ScoredChunk
 
 logger = logging.getLogger(__name__)

@@ -7,10 +7,10 @@ import os
 import threading
 from pathlib import Path
 
-from qa.catalog import Catalog, CatalogError
-from qa.embedding import Embedder, embedder_record, get_embedder
+from qa.embed.base import Embedder, embedder_record, get_embedder
 from qa.settings import Settings
-from qa.store import ChromaStore, StoreError
+from qa.store.catalog import Catalog, CatalogError
+from qa.store.vectors import ChromaStore, StoreError
 
 logger = logging.getLogger(__name__)
 

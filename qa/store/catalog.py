@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from qa.dates import date_int, parse_date
+from qa.lang.dates import date_int, parse_date
 from qa.types import Article, Caption, Chunk
 
 SCHEMA_VERSION = 1

@@ -13,11 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 
-from qa.dates import MONTH_NAMES
-from qa.places import is_country
-from qa.query import ParsedQuestion
-from qa.spans import Span, candidates, focus_noun, head_noun, phrases
-from qa.text import IRREGULAR, STOPWORDS, content_terms, fold, split_sentences, stem, words
+from qa.answer.spans import Span, candidates, focus_noun, head_noun, phrases
+from qa.lang.dates import MONTH_NAMES
+from qa.lang.places import is_country
+from qa.lang.text import IRREGULAR, STOPWORDS, content_terms, fold, split_sentences, stem, words
+from qa.question.parse import ParsedQuestion
 from qa.types import Chunk, ScoredChunk
 
 TYPED = {"PERSON", "DATE", "NUMBER", "MONEY", "PERCENT", "PLACE", "ORG"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from qa.dates import human
+from qa.lang.dates import human
 from qa.types import Answer
 
 

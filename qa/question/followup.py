@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from qa.query import Vocabulary, extract_dates, extract_sources
-from qa.spans import name_runs
+from qa.answer.spans import name_runs
+from qa.question.parse import Vocabulary, extract_dates, extract_sources
 
 PRONOUN = re.compile(
     r"\b(he|she|him|his|hers|they|them|their|it|its|this|that|these|those|there|"

@@ -14,10 +14,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from qa.query import ParsedQuestion
-from qa.reader import Reading
-from qa.spans import candidates
-from qa.text import words
+from qa.answer.reader import Reading
+from qa.answer.spans import candidates
+from qa.lang.text import words
+from qa.question.parse import ParsedQuestion
 
 #: a question this long, asking who / which company, describes its answer clause by clause
 MIN_WORDS = 18

@@ -19,15 +19,15 @@ from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from qa.aggregate import common_entity, is_compositional
-from qa.citations import make_citation
-from qa.dates import from_int, human
-from qa.followup import resolve
-from qa.index import Index
-from qa.query import Filters, ParsedQuestion, Vocabulary, parse_question, without_dates
-from qa.reader import TYPED, Reading, idf_function, names_present, read, typed_core
-from qa.retrieval import HybridRetriever
-from qa.spans import candidates
+from qa.answer.aggregate import common_entity, is_compositional
+from qa.answer.citations import make_citation
+from qa.answer.reader import TYPED, Reading, idf_function, names_present, read, typed_core
+from qa.answer.spans import candidates
+from qa.lang.dates import from_int, human
+from qa.question.followup import resolve
+from qa.question.parse import Filters, ParsedQuestion, Vocabulary, parse_question, without_dates
+from qa.retrieval.hybrid import HybridRetriever
+from qa.store.index import Index
 from qa.types import Answer, Article, Chunk, Citation, ScoredChunk
 
 logger = logging.getLogger(__name__)
@@ -140,7 +140,7 @@ class Engine:
                                        kind=pq.kind, filters=pq.filters.to_dict(),
                                        rewritten_question=res.text if res.changed else ""), t0, timings)
         if pq.kind == "collection":
-            from qa.collection import answer_collection
+            from qa.answer.collection import answer_collection
 
             ans = answer_collection(self, pq, question)
         elif pq.kind == "metadata":
@@ -363,7 +363,7 @@ class Engine:
     def llm(self) -> Any:
         if self._llm is None:
             try:
-                from qa.generator import LLMAnswerer
+                from qa.llm.generator import LLMAnswerer
             except ImportError as exc:
                 raise RuntimeError(f"generation is not available: {exc}") from exc
             self._llm = LLMAnswerer(self.settings)
@@ -419,6 +419,6 @@ class Engine:
     # ------------------------------------------------------------------ metadata path
     def _answer_metadata(self, pq: ParsedQuestion, question: str, context_ids: tuple[str, ...],
                          retrieval: str) -> Answer:
-        from qa.metadata import answer_metadata
+        from qa.answer.metadata import answer_metadata
 
         return answer_metadata(self, pq, question, context_ids, retrieval)
