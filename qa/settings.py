@@ -35,7 +35,7 @@ class Settings:
     refuse_below: float = 0.35  #: refuse when the best dense cosine is below this
     answerer: str = "extractive"  #: extractive | llm
     demo_cache: Path | None = None  #: where the downloaded demo wheel is kept (default: home)
-    # generative answerer (qa/llm/generator.py; needs the `llm` extra)
+    # generative answerer (qa/llm/answerer.py; needs the `llm` extra)
     llm_backend: str = "auto"  #: auto (url set -> openai, else local) | local | openai
     llm_model: str = ""  #: local: catalog name (qwen2.5-1.5b); openai: model name on the server
     llm_model_path: str = ""  #: any local GGUF file (overrides llm_model for the local backend)

@@ -23,15 +23,9 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from pydantic import Field
 
 from qa.answer.citations import verify
-from qa.llm.generator import (
-    REFUSAL,
-    LLMAnswerer,
-    approx_tokens,
-    build_prompt,
-    sanitize,
-    span_grammar,
-    verbatim_span,
-)
+from qa.llm.answerer import LLMAnswerer
+from qa.llm.prompts import REFUSAL, approx_tokens, build_prompt, sanitize
+from qa.llm.span_reader import span_grammar, verbatim_span
 from qa.settings import Settings
 from qa.types import Answer, Article, Chunk, Citation, ScoredChunk
 
@@ -321,7 +315,8 @@ def test_missing_runtime_or_model_says_how_to_enable(tmp_path: Path) -> None:
 
 
 def test_answer_cue_only_for_the_small_local_model() -> None:
-    from qa.llm.generator import ANSWER_CUES, LocalChatModel
+    from qa.llm.local_model import LocalChatModel
+    from qa.llm.prompts import ANSWER_CUES
 
     answerer, chat = llm("x")
     small = LocalChatModel(model_path="/m/qwen2.5-0.5b.gguf")  # not loaded until used
