@@ -113,8 +113,10 @@ def _index_key(suite: S.Suite, settings: Settings) -> str:
     h.update(f"{settings.embedder}:{settings.chunk_tokens}:{settings.chunk_overlap_sentences}".encode())
     for module in ("ingest.chunker", "ingest.parsers"):
         source = importlib.import_module(module).__file__
-        if source:
-            h.update(Path(source).read_bytes())
+        if source:  # a package (ingest.parsers): all of its modules
+            files = sorted(Path(source).parent.glob("*.py")) if source.endswith("__init__.py") else [Path(source)]
+            for file in files:
+                h.update(file.read_bytes())
     return f"{suite.name}-{settings.embedder}-{h.hexdigest()[:12]}"
 
 

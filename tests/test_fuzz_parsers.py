@@ -345,9 +345,9 @@ def test_huge_integer_and_float_fields(scratch: Path) -> None:
 def test_huge_line_in_jsonl_and_csv_is_skipped_without_losing_the_rest(
     scratch: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import ingest.parsers as parsers
+    from ingest.parsers import common
 
-    monkeypatch.setattr(parsers, "MAX_RECORD_CHARS", 1000)
+    monkeypatch.setattr(common, "MAX_RECORD_CHARS", 1000)
     big = json.dumps({"title": "Huge", "text": "x " * 5000})
     ok = json.dumps({"title": "After", "text": "still read"})
     arts, skips = parse_bytes(scratch, f"{ok}\n{big}\n{ok.replace('After', 'Later')}\n".encode(), ".jsonl")
@@ -360,9 +360,9 @@ def test_huge_line_in_jsonl_and_csv_is_skipped_without_losing_the_rest(
 
 
 def test_json_array_over_the_limit_is_refused_by_name(scratch: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import ingest.parsers as parsers
+    from ingest.parsers import common
 
-    monkeypatch.setattr(parsers, "MAX_JSON_ARRAY_CHARS", 500)
+    monkeypatch.setattr(common, "MAX_JSON_ARRAY_CHARS", 500)
     arr = json.dumps([{"title": f"t{i}", "text": "body " * 10} for i in range(20)])
     _, skips = parse_bytes(scratch, arr.encode(), ".json")
     assert len(skips) == 1 and "JSON Lines" in skips[0].reason

@@ -52,7 +52,7 @@ def reset_peak():
         fh.write("5")
     return rss_mb()
 
-import ingest.parsers as parsers
+import ingest.parsers.common as parser_limits
 from ingest.parsers import Skip, parse_file
 from qa import ArticleQA, Settings
 """
@@ -146,7 +146,7 @@ def test_big_single_article_is_cut_with_bounded_memory() -> None:
     """A 6 MB one-article text file (limits lowered 10x) is ingested, cut, without reading it all."""
     out = run_measured("""
         import tempfile
-        parsers.MAX_ARTICLE_CHARS = 200_000
+        parser_limits.MAX_ARTICLE_CHARS = 200_000
         d = Path(tempfile.mkdtemp())
         para = "The committee met again on Tuesday and said the report would follow. " * 10
         with (d / "huge.txt").open("w") as fh:
@@ -167,7 +167,7 @@ def test_big_single_article_is_cut_with_bounded_memory() -> None:
 def test_oversize_jsonl_record_is_skipped_by_line() -> None:
     out = run_measured("""
         import tempfile
-        parsers.MAX_RECORD_CHARS = 1_000_000
+        parser_limits.MAX_RECORD_CHARS = 1_000_000
         path = Path(tempfile.mkdtemp()) / "one.jsonl"
         path.write_text(json.dumps({"title": "ok", "text": "fine"}) + "\\n"
                         + json.dumps({"title": "huge", "text": "z" * 5_000_000}) + "\\n"
