@@ -71,7 +71,8 @@ def corpus_chunks(n_chunks: int, n_queries: int) -> tuple[list[str], list[str]]:
 
 
 def build_variants(workdir: Path, batch_size: int) -> list[Variant]:
-    from qa.embed.base import MiniLMEmbedder, packaged_model_path
+    from qa.embed.base import packaged_model_path
+    from qa.embed.minilm import MiniLMEmbedder
     from qa.embed.onnx_int8 import OnnxMiniLMEmbedder, build_model
 
     int8 = OnnxMiniLMEmbedder(batch_size=batch_size)  # default cache; built once if missing

@@ -8,7 +8,8 @@ import socket
 import numpy as np
 import pytest
 
-from qa.embed.base import HashEmbedder, MiniLMEmbedder
+from qa.embed.fake import HashEmbedder
+from qa.embed.minilm import MiniLMEmbedder
 
 
 @pytest.fixture

@@ -11,8 +11,9 @@ import pytest
 pytest.importorskip("onnxruntime")
 pytest.importorskip("onnx")
 
-from qa.embed.base import MiniLMEmbedder, get_embedder
+from qa.embed.minilm import MiniLMEmbedder
 from qa.embed.onnx_int8 import OnnxMiniLMEmbedder, default_cache_dir
+from qa.embed.registry import get_embedder
 
 SENTENCES = [
     "The president met the prime minister in Berlin to discuss trade.",
@@ -83,7 +84,8 @@ def test_a_text_gets_the_same_vector_whatever_its_batch(int8: OnnxMiniLMEmbedder
 
 
 def test_embedder_record_names_the_vectors_version(int8: OnnxMiniLMEmbedder) -> None:
-    from qa.embed.base import HashEmbedder, embedder_record
+    from qa.embed.base import embedder_record
+    from qa.embed.fake import HashEmbedder
     from qa.store.index import EMBEDDER_RECORDS
 
     assert embedder_record(int8) == EMBEDDER_RECORDS["minilm-int8"]
