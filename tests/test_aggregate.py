@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from qa.answer.aggregate import common_entity, is_compositional
 from qa.answer.reader import read
-from qa.question.parse import Vocabulary, parse_question
+from qa.question.parse import parse_question
+from qa.question.types import Vocabulary
 from qa.types import Chunk, ScoredChunk
 
 

@@ -20,7 +20,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from qa.lang.dates import parse_date
-from qa.question.parse import ParsedQuestion, Vocabulary, extract_dates, parse_question
+from qa.question.filters import extract_dates
+from qa.question.parse import parse_question
+from qa.question.types import ParsedQuestion, Vocabulary
 
 FAST = settings(max_examples=200, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])

@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 
 from qa.question.followup import resolve
-from qa.question.parse import Filters, Vocabulary, answer_type, parse_question
+from qa.question.parse import answer_type, parse_question
+from qa.question.types import Filters, Vocabulary
 
 V = Vocabulary(
     sources=("TASS", "BBC", "Al Jazeera", "ABC News", "DW", "HuffPost", "RTE", "CNN", "China Daily"),

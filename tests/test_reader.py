@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from qa.answer.reader import Reading, read
-from qa.question.parse import Vocabulary, parse_question
+from qa.question.parse import parse_question
+from qa.question.types import Vocabulary
 from qa.types import Answer, Chunk, ScoredChunk
 
 TEXT = (

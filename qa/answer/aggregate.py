@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from qa.answer.reader import Reading
 from qa.answer.spans import candidates
 from qa.lang.text import words
-from qa.question.parse import ParsedQuestion
+from qa.question.types import ParsedQuestion
 
 #: a question this long, asking who / which company, describes its answer clause by clause
 MIN_WORDS = 18

@@ -9,7 +9,7 @@ from qa.answer.citations import make_citation
 from qa.answer.reader import idf_function, read
 from qa.lang.dates import human
 from qa.lang.text import content_terms
-from qa.question.parse import ParsedQuestion
+from qa.question.types import ParsedQuestion
 from qa.types import Answer, Article, Citation
 
 if TYPE_CHECKING:

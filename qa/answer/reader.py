@@ -17,7 +17,7 @@ from qa.answer.spans import Span, candidates, focus_noun, head_noun, phrases
 from qa.lang.dates import MONTH_NAMES
 from qa.lang.places import is_country
 from qa.lang.text import IRREGULAR, STOPWORDS, content_terms, fold, split_sentences, stem, words
-from qa.question.parse import ParsedQuestion
+from qa.question.types import ParsedQuestion
 from qa.types import Chunk, ScoredChunk
 
 TYPED = {"PERSON", "DATE", "NUMBER", "MONEY", "PERCENT", "PLACE", "ORG"}

@@ -26,21 +26,31 @@ CUR_POST = (
     r"lari|drams?|kyats?|taka|cedis?|kwacha|birr|reais|real|bolivars?|sol|soles|dong|afghanis?|"
     r"Swiss francs|USD|EUR|GBP|CNY|RUB|JPY)"
 )
-MODIFIER = r"(?:(?:about|around|nearly|almost|approximately|roughly|some|more than|over|under|less than|at least|up to|just over|just under)\s+)?"
+MODIFIER = (
+    r"(?:(?:about|around|nearly|almost|approximately|roughly|some|more than|over|under|less than|at least|up to|"
+    r"just over|just under)\s+)?"
+)
 
 MONEY = re.compile(rf"{MODIFIER}(?:{CUR_PRE}{NUM}|{NUM}\s?{CUR_POST}|{NUMWORD}\s+(?:million|billion)?\s*{CUR_POST})", re.I)
 PERCENT = re.compile(rf"{MODIFIER}(?:{NUM}|{NUMWORD})\s?(?:%|percent|per cent|percentage points?)", re.I)
-UNIT_WORD = r"(?:\s(?!(?:and|or|of|the|a|in|on|at|to|for|by|with|from|was|were|is|are|has|had|have|said|per|as|than|that|which|who|this|its|their|his|her)\b)[a-z][a-z\-]+)?"
+UNIT_WORD = (
+    r"(?:\s(?!(?:and|or|of|the|a|in|on|at|to|for|by|with|from|was|were|is|are|has|had|have|said|per|as|than|that|"
+    r"which|who|this|its|their|his|her)\b)[a-z][a-z\-]+)?"
+)
 NUMBER = re.compile(rf"{MODIFIER}(?<![\w.])(?:{NUM}|{NUMWORD}\b(?:[\s-]{NUMWORD}\b)?)(?![\w.]*\d){UNIT_WORD}", re.I)
 #: a vote count or a score: "72 votes to 27", "by 72-27", "a 6-1 win"
 TALLY = re.compile(r"(?<![\w.\-])\d{1,3}(?:\s+votes?\s+to\s+|\s*[-–]\s*)\d{1,3}(?![\w.\-]*\d)(?:\s+votes?\b)?")
 DATE = re.compile(
     rf"\b(?:(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+)?"
-    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{MONTH_RE})\.?,?\s+\d{{4}}|(?:{MONTH_RE})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|"
-    rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{MONTH_RE})\b|(?:{MONTH_RE})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b|(?:{MONTH_RE})\.?\s+\d{{4}}|"
+    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{MONTH_RE})\.?,?\s+\d{{4}}|(?:{MONTH_RE})\.?\s+\d{{1,2}}(?:st|nd|rd|"
+        rf"th)?,?\s+\d{{4}}|"
+    rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{MONTH_RE})\b|(?:{MONTH_RE})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\b|"
+        rf"(?:{MONTH_RE})\.?\s+\d{{4}}|"
     rf"(?:from\s+|between\s+)?(?:1[5-9]|20)\d{{2}}\s*(?:to|and|-|–)\s*(?:(?:1[5-9]|20)\d{{2}}|\d{{2}})\b|"
-    rf"(?:early|mid|late)[\s-](?:{MONTH_RE}|\d{{4}}s?)|(?:(?:early|mid|late)[\s-])?\d{{1,2}}(?:st|nd|rd|th)[\s-]century|"
-    rf"\d{{1,2}}(?::\d\d)?\s?(?:am|pm|a\.m\.|p\.m\.)(?!\w)|\d{{4}}-\d{{2}}-\d{{2}}|(?:in|since|by|until|from)\s+\d{{4}}s?\b|\b(?:1[5-9]|20)\d{{2}}s?\b|"
+    rf"(?:early|mid|late)[\s-](?:{MONTH_RE}|\d{{4}}s?)|(?:(?:early|mid|late)[\s-])?\d{{1,2}}(?:st|nd|rd|"
+        rf"th)[\s-]century|"
+    rf"\d{{1,2}}(?::\d\d)?\s?(?:am|pm|a\.m\.|p\.m\.)(?!\w)|\d{{4}}-\d{{2}}-\d{{2}}|(?:in|since|by|until|"
+        rf"from)\s+\d{{4}}s?\b|\b(?:1[5-9]|20)\d{{2}}s?\b|"
     rf"(?:last|next|this)\s+(?:week|month|year|weekend|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|"
     rf"(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|yesterday|today|tomorrow|"
     rf"(?:(?<=in )|(?<=since )|(?<=until )|(?<=by )|(?<=from )|(?<=early )|(?<=late ))(?:{MONTH_RE})\b(?!\s+\d))",

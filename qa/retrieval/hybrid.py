@@ -18,7 +18,7 @@ import numpy as np
 
 from qa.lang.dates import date_int, parse_date
 from qa.lang.text import content_terms
-from qa.question.parse import Filters
+from qa.question.types import Filters
 from qa.store.index import Index
 from qa.store.vectors import build_where
 from qa.types import Chunk, ScoredChunk

@@ -15,7 +15,8 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from qa.question.parse import Filters, parse_question
+from qa.question.parse import parse_question
+from qa.question.types import Filters
 from qa.types import ScoredChunk
 
 
