@@ -25,17 +25,6 @@ Progress = Callable[[int, int, str], None]  #: (done, total, what)
 GROUP_CHUNKS = 256  #: chunks embedded and written per consistent step
 
 
-def repair(index: Index) -> list[str]:
-    """Remove half-written (pending) articles from both stores; returns their ids."""
-    pending = index.catalog.pending_ids()
-    if pending:
-        logger.warning("repairing %d article(s) left half-written by an interrupted run", len(pending))
-        index.store.delete_articles(pending)
-        index.catalog.delete(pending)
-        index.generation += 1
-    return pending
-
-
 def ingest_paths(
     index: Index,
     paths: Iterable[str | Path],
@@ -55,7 +44,7 @@ def ingest_files(
 ) -> IngestReport:
     t0 = time.perf_counter()
     report = IngestReport()
-    report.repaired = repair(index)
+    report.repaired = index.remove_pending()
     cat = index.catalog
     for s in skips:
         _skip(index, report, s)

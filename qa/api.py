@@ -11,6 +11,7 @@ from typing import Any
 from qa.embed.base import Embedder
 from qa.settings import Settings
 from qa.store.index import Index
+from qa.store.queries import published_range, source_counts
 from qa.types import Answer, IngestReport
 
 logger = logging.getLogger(__name__)
@@ -73,23 +74,13 @@ class ArticleQA:
         """Articles, chunks, sources (with counts), date range, skipped/duplicate records."""
         cat = self.index.catalog
         counts = cat.counts()
-        sources = {
-            r[0] or "(unknown)": r[1]
-            for r in cat.query(
-                "SELECT source, COUNT(*) FROM articles WHERE state='ready' "
-                "GROUP BY source ORDER BY COUNT(*) DESC, source"
-            )
-        }
-        lo, hi = cat.query(
-            "SELECT MIN(published), MAX(published) FROM articles "
-            "WHERE state='ready' AND published IS NOT NULL"
-        )[0]
+        lo, hi = published_range(cat)
         return {
             "home": str(self.settings.home),
             "store": self.index.store.location,
             **counts,
             "vectors": self.index.store.count(),
-            "sources": sources,
+            "sources": source_counts(cat),
             "date_from": lo,
             "date_to": hi,
         }

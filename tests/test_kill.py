@@ -64,7 +64,7 @@ state = {
         "WHERE a.state='ready' GROUP BY a.id HAVING COUNT(c.id) != a.n_chunks")),
 }
 print("STATE " + json.dumps(state), flush=True)
-repaired = pipeline.repair(idx)
+repaired = idx.remove_pending()
 print("DOCTOR " + json.dumps({"repaired": len(repaired), "problems": check(idx)}), flush=True)
 print("GO", flush=True)
 write = pipeline._write

@@ -18,9 +18,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from qa.answer.citations import make_citation
-from qa.lang.dates import from_int, human
+from qa.lang.dates import date_int, from_int, human
 from qa.lang.text import split_sentences
-from qa.question.parse import ParsedQuestion, extract_dates
+from qa.question.filters import extract_dates
+from qa.question.types import ParsedQuestion
+from qa.store.queries import ArticleFilter, article_rows, date_coverage, duplicates_merged
 from qa.types import Answer, Article, Citation
 
 if TYPE_CHECKING:
@@ -70,7 +72,8 @@ class CollectionQuery:
 def parse_collection(pq: ParsedQuestion) -> CollectionQuery:
     q = pq.text.lower()
     topic_scope = "about"
-    if re.search(r"\bin (?:their|the|its) (?:titles?|headlines?)\b|\btitles? (?:contain|with|mention)|\bheadlines? (?:contain|with|mention)", q):
+    if re.search(r"\bin (?:their|the|its) (?:titles?|headlines?)\b|\btitles? (?:contain|with|mention)|\bheadlines? "
+        r"(?:contain|with|mention)", q):
         topic_scope = "title"
     elif re.search(r"\bmention(?:s|ed|ing)?\b|\bcontain(?:s|ing)?\b|\brefer(?:s|ring)? to\b", q):
         topic_scope = "mention"
@@ -85,7 +88,8 @@ def parse_collection(pq: ParsedQuestion) -> CollectionQuery:
     topic = quoted.group(1) if quoted else re.sub(r"\s+", " ", SCAFFOLD.sub(" ", re.sub(r"[?!.,:;()\[\]{}]", " ", core))).strip()
     group = ""
     for pat, name in GROUPS:
-        if re.search(rf"\b(?:which|what|how many|per|by|each|every|different|distinct)\s+(?:\w+\s+)?(?:{pat})\b|\b(?:{pat})\s+(?:has|had|have|published|wrote|ran|with)\b", q):
+        if re.search(rf"\b(?:which|what|how many|per|by|each|every|different|distinct)\s+(?:\w+\s+)?(?:{pat})\b|"
+            rf"\b(?:{pat})\s+(?:has|had|have|published|wrote|ran|with)\b", q):
             group = name
             break
     order = "fewest" if re.search(r"\b(fewest|least|less)\b", q) else "most"
@@ -98,12 +102,14 @@ def parse_collection(pq: ParsedQuestion) -> CollectionQuery:
     if re.search(r"\bwhen\b", q) and (pq.earliest or pq.latest):
         return CollectionQuery("extreme", extreme="first" if pq.earliest else "last", topic=topic,
                                topic_scope=topic_scope)
-    if group and re.search(r"\b(most|fewest|least|more|less|largest|biggest|top)\b|\bdistribution\b|\bper\b|\bby (?:source|outlet|day|month)", q):
+    if group and re.search(r"\b(most|fewest|least|more|less|largest|biggest|top)\b|\bdistribution\b|\bper\b|\bby (?:source|outlet|"
+        r"day|month)", q):
         return CollectionQuery("rank", group=group, order=order, topic=topic, topic_scope=topic_scope)
     if re.search(r"\b(most|fewest)\s+(?:articles|stories|reports)\b", q):
         return CollectionQuery("rank", group=group or "source", order=order, topic=topic,
                                topic_scope=topic_scope)
-    if group and re.search(r"\b(?:what|which)\s+(?:news\s+)?(?:sources|outlets|publishers|authors|newspapers|agencies)\s+(?:are|do|does|did|have|were)\b", q):
+    if group and re.search(r"\b(?:what|which)\s+(?:news\s+)?(?:sources|outlets|publishers|authors|newspapers|agencies)\s+(?:are|do|"
+        r"does|did|have|were)\b", q):
         return CollectionQuery("rank", group=group, topic=topic, topic_scope=topic_scope)
     return CollectionQuery("list", extreme="first" if pq.earliest and not pq.latest else "last",
                            topic=topic, topic_scope=topic_scope)
@@ -111,37 +117,12 @@ def parse_collection(pq: ParsedQuestion) -> CollectionQuery:
 
 # ----------------------------------------------------------------------------- matching
 
-def _marks(values: tuple[str, ...]) -> str:
-    """``?, ?, ?``: one placeholder per value (the values go in as parameters)."""
-    return ",".join("?" * len(values))
-
-
-def _where(pq: ParsedQuestion) -> tuple[str, list[Any]]:
-    """Fixed SQL fragments + parameters for the question's filters."""
+def _filter(pq: ParsedQuestion) -> ArticleFilter:
     f = pq.filters
-    clauses = ["a.state = 'ready'"]
-    params: list[Any] = []
-    if f.date_from:
-        clauses.append("a.published_int >= ?")
-        params.append(f.date_from.year * 10000 + f.date_from.month * 100 + f.date_from.day)
-    if f.date_to:
-        clauses.append("a.published_int BETWEEN 1 AND ?")
-        params.append(f.date_to.year * 10000 + f.date_to.month * 100 + f.date_to.day)
-    if f.sources:
-        clauses.append(f"a.source IN ({_marks(f.sources)})")
-        params.extend(f.sources)
-    if f.authors:
-        clauses.append(
-            f"a.id IN (SELECT article_id FROM article_authors WHERE lower(author) IN ({_marks(f.authors)}))")
-        params.extend(a.lower() for a in f.authors)
-    if f.sections:
-        clauses.append(
-            f"a.id IN (SELECT article_id FROM article_sections WHERE lower(section) IN ({_marks(f.sections)}))")
-        params.extend(s.lower() for s in f.sections)
-    if f.article_ids:
-        clauses.append(f"a.id IN ({_marks(f.article_ids)})")
-        params.extend(f.article_ids)
-    return " AND ".join(clauses), params
+    return ArticleFilter(date_from=date_int(f.date_from) if f.date_from else 0,
+                         date_to=date_int(f.date_to) if f.date_to else 0,
+                         sources=tuple(f.sources), authors=tuple(f.authors), sections=tuple(f.sections),
+                         article_ids=tuple(f.article_ids))
 
 
 def _topic_regex(topic: str) -> re.Pattern[str]:
@@ -152,17 +133,10 @@ def _topic_regex(topic: str) -> re.Pattern[str]:
 
 def matching_articles(engine: Engine, pq: ParsedQuestion, cq: CollectionQuery) -> list[dict[str, Any]]:
     """Rows (id, title, subtitle, source, published_int, ...) of articles matching filters + topic."""
-    where, params = _where(pq)
-    cols = "a.id, a.title, a.subtitle, a.source, a.published_int, a.url, a.authors, a.sections"
+    catalog = engine.index.catalog
     if cq.topic:
         first = cq.topic.split()[0]
-        like = f"%{first}%"
-        if cq.topic_scope == "title":
-            sql = f"SELECT {cols}, '' AS body FROM articles a WHERE {where} AND a.title LIKE ?"
-        else:
-            sql = (f"SELECT {cols}, a.body FROM articles a WHERE {where} AND "
-                   "(a.title LIKE ? OR a.subtitle LIKE ? OR a.body LIKE ?)")
-        rows = engine.index.catalog.query(sql, [*params, like] + ([like, like] if cq.topic_scope != "title" else []))
+        rows = article_rows(catalog, _filter(pq), like=f"%{first}%", scope=cq.topic_scope)
         rx = _topic_regex(cq.topic)
         out = []
         for r in rows:
@@ -174,10 +148,9 @@ def matching_articles(engine: Engine, pq: ParsedQuestion, cq: CollectionQuery) -
                 in_sub = bool(rx.search(r["subtitle"] or ""))
                 ok = in_title or in_sub or n_body >= (1 if cq.topic_scope == "mention" else 2)
             if ok:
-                out.append(dict(r))
+                out.append(r)
         return out
-    rows = engine.index.catalog.query(f"SELECT {cols} FROM articles a WHERE {where}", params)
-    return [dict(r) for r in rows]
+    return article_rows(catalog, _filter(pq))
 
 
 def _topic_rule(cq: CollectionQuery) -> str:
@@ -239,17 +212,15 @@ def answer_collection(engine: Engine, pq: ParsedQuestion, question: str) -> Answ
     filters = {**pq.filters.to_dict(), "topic": cq.topic, "topic_scope": cq.topic_scope} if cq.topic else pq.filters.to_dict()
     base: dict[str, Any] = {"question": question, "kind": "collection", "filters": filters}
     if cq.measure == "range":
-        r = engine.index.catalog.query(
-            "SELECT MIN(NULLIF(published_int, 0)), MAX(published_int), COUNT(*), "
-            "SUM(published_int = 0) FROM articles WHERE state='ready'")[0]
-        lo, hi = from_int(r[0] or 0), from_int(r[1] or 0)
-        no_date = f"; {r[3]} without a date" if r[3] else ""
-        return Answer(text=f"The collection covers {human(lo)} to {human(hi)} ({r[2]} articles{no_date}).",
+        first_day, last_day, n_articles, undated = date_coverage(engine.index.catalog)
+        lo, hi = from_int(first_day), from_int(last_day)
+        no_date = f"; {undated} without a date" if undated else ""
+        return Answer(text=f"The collection covers {human(lo)} to {human(hi)} ({n_articles} articles{no_date}).",
                       short_answer=f"{lo} to {hi}" if lo and hi else "", **base)
     rows = matching_articles(engine, pq, cq)
     what = f"articles{_scope(pq)}{_topic_rule(cq)}"
     counted = "Counted as distinct articles"
-    dupes = engine.index.catalog.query("SELECT COUNT(*) FROM ingest_log WHERE kind = 'duplicate'")[0][0]
+    dupes = duplicates_merged(engine.index.catalog)
     if dupes:
         counted += f" ({dupes} duplicate records were merged at ingest)"
     if not rows:

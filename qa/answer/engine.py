@@ -25,9 +25,11 @@ from qa.answer.reader import TYPED, Reading, idf_function, names_present, read, 
 from qa.answer.spans import candidates
 from qa.lang.dates import from_int, human
 from qa.question.followup import resolve
-from qa.question.parse import Filters, ParsedQuestion, Vocabulary, parse_question, without_dates
+from qa.question.parse import parse_question, without_dates
+from qa.question.types import Filters, ParsedQuestion, Vocabulary
 from qa.retrieval.hybrid import HybridRetriever
 from qa.store.index import Index
+from qa.store.queries import vocabulary_facts
 from qa.types import Answer, Article, Chunk, Citation, ScoredChunk
 
 logger = logging.getLogger(__name__)
@@ -86,17 +88,9 @@ class Engine:
         with self._lock:
             if self._vocab and self._vocab[0] == key:
                 return self._vocab[1]
-        sources = tuple(r[0] for r in cat.query(
-            "SELECT DISTINCT source FROM articles WHERE state='ready' AND source != ''"))
-        authors = tuple(r[0] for r in cat.query("SELECT DISTINCT author FROM article_authors"))
-        sections = tuple(r[0] for r in cat.query("SELECT DISTINCT section FROM article_sections"))
-        lo, hi = cat.query(
-            "SELECT MIN(published_int), MAX(published_int) FROM articles "
-            "WHERE state='ready' AND published_int > 0")[0]
-        months = frozenset(
-            (r[0] // 100, r[0] % 100) for r in cat.query(
-                "SELECT DISTINCT published_int / 100 FROM articles WHERE state='ready' AND published_int > 0"))
-        vocab = Vocabulary(sources, authors, sections, from_int(hi or 0), from_int(lo or 0), months)
+        facts = vocabulary_facts(cat)
+        vocab = Vocabulary(facts.sources, facts.authors, facts.sections, from_int(facts.newest),
+                           from_int(facts.oldest), facts.months)
         with self._lock:
             self._vocab = (key, vocab)
         return vocab
@@ -363,7 +357,7 @@ class Engine:
     def llm(self) -> Any:
         if self._llm is None:
             try:
-                from qa.llm.generator import LLMAnswerer
+                from qa.llm.answerer import LLMAnswerer
             except ImportError as exc:
                 raise RuntimeError(f"generation is not available: {exc}") from exc
             self._llm = LLMAnswerer(self.settings)

@@ -366,6 +366,25 @@ class Catalog:
         with self._lock:
             self.db.close()
 
+    # ---- queries for the UI
+    def articles_per_day(self) -> list[tuple[str, int]]:
+        """(published day, ready articles) for every day with a dated article, oldest first."""
+        rows = self.query(
+            "SELECT published, COUNT(*) FROM articles WHERE state='ready' AND published IS NOT NULL "
+            "GROUP BY published ORDER BY published"
+        )
+        return [(str(r[0]), int(r[1])) for r in rows]
+
+    def top_authors(self, limit: int = 300) -> list[str]:
+        """Authors of ready articles, most articles first (ties by name), at most ``limit``."""
+        rows = self.query(
+            "SELECT au.author, COUNT(*) AS n FROM article_authors au JOIN articles a "
+            "ON a.id = au.article_id WHERE a.state='ready' GROUP BY au.author "
+            "ORDER BY n DESC, au.author LIMIT ?",
+            (limit,),
+        )
+        return [str(r[0]) for r in rows]
+
 
 def row_to_article(r: sqlite3.Row) -> Article:
     return Article(

@@ -49,9 +49,7 @@ def check(index: Index, repair: bool = False) -> list[str]:
     if pending:
         problems.append(f"{len(pending)} article(s) half-written by an interrupted ingest")
     if repair and pending:
-        from ingest.pipeline import repair as repair_pending
-
-        repair_pending(index)
+        index.remove_pending()
     catalog_ids = cat.chunk_ids()
     store_ids = store.all_ids()
     orphans = sorted(store_ids - catalog_ids)
@@ -98,9 +96,7 @@ def embed_chunks(index: Index, only: set[str] | None = None) -> int:
 
 def rebuild_vectors(index: Index) -> int:
     """Empty the vector store and embed every chunk again with the configured embedder."""
-    from ingest.pipeline import repair as repair_pending
-
-    repair_pending(index)  # half-written articles are not worth rebuilding
+    index.remove_pending()  # half-written articles are not worth rebuilding
     index.store.reset()
     index.catalog.delete_meta("embedder")  # recorded afresh by the first embedding
     n = embed_chunks(index)

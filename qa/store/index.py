@@ -7,7 +7,8 @@ import os
 import threading
 from pathlib import Path
 
-from qa.embed.base import Embedder, embedder_record, get_embedder
+from qa.embed.base import Embedder, embedder_record
+from qa.embed.registry import get_embedder
 from qa.settings import Settings
 from qa.store.catalog import Catalog, CatalogError
 from qa.store.vectors import ChromaStore, StoreError
@@ -121,6 +122,19 @@ class Index:
         elif recorded != embedder_record(emb):
             raise CatalogError(self._mismatch(recorded, embedder_record(emb)))
         return emb
+
+    def remove_pending(self) -> list[str]:
+        """Remove half-written (pending) articles from both stores; returns their ids.
+
+        An interrupted ingest leaves them; the next ingest adds them again from their files.
+        """
+        pending = self.catalog.pending_ids()
+        if pending:
+            logger.warning("repairing %d article(s) left half-written by an interrupted run", len(pending))
+            self.store.delete_articles(pending)
+            self.catalog.delete(pending)
+            self.generation += 1
+        return pending
 
     def close(self) -> None:
         self.catalog.close()
