@@ -24,6 +24,8 @@ from hypothesis import strategies as st
 
 import app
 from qa.types import Citation
+from ui.render import source_cards
+from ui.uploads import UPLOAD_SUFFIXES, safe_upload_name, store_upload
 
 from .conftest import CORPUS
 from .test_app import running_app
@@ -156,12 +158,12 @@ HOSTILE_NAMES = [
 @pytest.mark.parametrize("name", HOSTILE_NAMES)
 def test_hostile_upload_names_are_refused_or_made_plain(name: str, tmp_path: Path) -> None:
     try:
-        safe = app.safe_upload_name(name)
+        safe = safe_upload_name(name)
     except ValueError as exc:
         assert str(exc)
         return
     assert re.fullmatch(r"[A-Za-z0-9._ -]+", safe) and not safe.startswith(".") and ".." not in safe
-    assert Path(safe).suffix in app.UPLOAD_SUFFIXES
+    assert Path(safe).suffix in UPLOAD_SUFFIXES
 
 
 @settings(max_examples=300, deadline=None, derandomize=True,
@@ -172,7 +174,7 @@ def test_hostile_upload_names_are_refused_or_made_plain(name: str, tmp_path: Pat
 def test_any_upload_name_is_refused_or_stays_inside_the_upload_dir(name: str, tmp_path: Path) -> None:
     upload_dir = tmp_path / "uploads"
     try:
-        safe = app.safe_upload_name(name)
+        safe = safe_upload_name(name)
     except ValueError:
         return
     assert re.fullmatch(r"[A-Za-z0-9._ -]+", safe), safe
@@ -181,7 +183,7 @@ def test_any_upload_name_is_refused_or_stays_inside_the_upload_dir(name: str, tm
     src.mkdir(exist_ok=True)
     f = src / safe
     f.write_text("x")
-    dest = app.store_upload(f, upload_dir, 1000)
+    dest = store_upload(f, upload_dir, 1000)
     assert dest.resolve().parent == upload_dir.resolve()
 
 
@@ -193,23 +195,23 @@ def test_store_upload_symlinks_and_planted_links(tmp_path: Path) -> None:
     link = src_dir / "innocent.md"
     link.symlink_to(outside)
     with pytest.raises(ValueError, match="regular file"):
-        app.store_upload(link, tmp_path / "up", 1000)
+        store_upload(link, tmp_path / "up", 1000)
     dangling = src_dir / "gone.md"
     dangling.symlink_to(tmp_path / "nowhere.md")
     with pytest.raises(ValueError, match="regular file"):
-        app.store_upload(dangling, tmp_path / "up", 1000)
+        store_upload(dangling, tmp_path / "up", 1000)
     fifo_dir = src_dir / "dir.md"
     fifo_dir.mkdir()
     with pytest.raises(ValueError, match="regular file"):
-        app.store_upload(fifo_dir, tmp_path / "up", 1000)
+        store_upload(fifo_dir, tmp_path / "up", 1000)
     # a link planted in the upload dir under the name the upload will get is replaced, not followed
     real = src_dir / "notes.md"
     real.write_text("new upload")
     up = tmp_path / "up"
-    first = app.store_upload(real, up, 1000)
+    first = store_upload(real, up, 1000)
     first.unlink()
     first.symlink_to(outside)
-    again = app.store_upload(real, up, 1000)
+    again = store_upload(real, up, 1000)
     assert again == first and not again.is_symlink() and again.read_text() == "new upload"
     assert outside.read_text() == "do not touch"
 
@@ -218,7 +220,7 @@ def test_oversize_upload_refused_before_copying(tmp_path: Path) -> None:
     src = tmp_path / "big.csv"
     src.write_bytes(b"title,text\n" + b"a,b\n" * 1000)
     with pytest.raises(ValueError, match="too large"):
-        app.store_upload(src, tmp_path / "up", 1000)
+        store_upload(src, tmp_path / "up", 1000)
     assert not (tmp_path / "up").exists() or not any((tmp_path / "up").iterdir())
 
 
@@ -242,10 +244,10 @@ def test_archives_are_refused_as_uploads_and_as_disguised_text(tmp_path: Path, b
     for kind, data in bombs.items():
         for suffix in (".zip", ".gz", ".tar.gz", ".tgz"):
             with pytest.raises(ValueError, match="unsupported"):
-                app.safe_upload_name(f"bomb-{kind}{suffix}")
+                safe_upload_name(f"bomb-{kind}{suffix}")
         disguised = tmp_path / f"bomb-{kind}.csv"  # renamed to a text type: never unpacked
         disguised.write_bytes(data)
-        stored = app.store_upload(disguised, tmp_path / "up", 25 * 1024 * 1024)
+        stored = store_upload(disguised, tmp_path / "up", 25 * 1024 * 1024)
         assert stored.stat().st_size == len(data)  # copied as is, not expanded
         report = bot.ingest([stored])
         assert not report.added and len(report.skipped) == 1
@@ -266,7 +268,7 @@ def test_rendered_cards_never_carry_markup_or_script_links(title: str, url: str,
 
     c = Citation(article_id="a1", title=title, source=title, published=dt.date(2017, 3, 15), url=url,
                  chunk_id="", quote=quote or "q", start=0, end=len(quote or "q"))
-    tags = parse_tags(app.source_cards([c], []))
+    tags = parse_tags(source_cards([c], []))
     assert {t for t, _ in tags} <= {"div", "span", "a", "blockquote", "mark", "sup"}, tags
     for tag, attrs in tags:
         for name, value in attrs:

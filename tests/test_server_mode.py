@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from qa import ArticleQA, Settings
-from qa.answer.citations import verify
+from qa.citations import verify
 from qa.store.doctor import check
 from qa.store.vectors import ChromaStore, StoreError
 

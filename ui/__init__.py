@@ -1,0 +1,1 @@
+"""The Gradio chat over ``qa``: page layout, HTML rendering, uploads, charts and background jobs."""
