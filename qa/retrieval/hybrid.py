@@ -19,6 +19,8 @@ import numpy as np
 from qa.lang.dates import date_int, parse_date
 from qa.lang.text import content_terms
 from qa.question.types import Filters
+from qa.retrieval.fusion import keep_dominant_lexical, prefer_recent, rrf
+from qa.retrieval.lexical import LexicalIndex
 from qa.store.index import Index
 from qa.store.vectors import build_where
 from qa.types import Chunk, ScoredChunk
@@ -38,9 +40,12 @@ class ChunkTable:
     authors: list[tuple[str, ...]]
     sections: list[tuple[str, ...]]
     by_article: dict[str, list[int]]  #: chunk rows of an article, in order
-    bm25: object | None
-    idf: dict[str, float]
+    lexical: LexicalIndex
     key: tuple[int, int]
+
+    @property
+    def idf(self) -> dict[str, float]:
+        return self.lexical.idf
 
     @property
     def n_articles(self) -> int:
@@ -69,20 +74,7 @@ class ChunkTable:
             seen.add(c.id)
         for gone in set(cache) - seen:  # chunks deleted since the last build
             del cache[gone]
-        bm25 = None
-        idf: dict[str, float] = {}
-        if chunks:
-            import bm25s
-
-            logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on import
-            bm25 = bm25s.BM25(k1=1.2, b=0.75)
-            bm25.index(tokens, show_progress=False)
-            df: dict[str, int] = {}
-            for toks in tokens:
-                for t in set(toks):
-                    df[t] = df.get(t, 0) + 1
-            n = len(tokens)
-            idf = {t: float(np.log(1 + (n - d + 0.5) / (d + 0.5))) for t, d in df.items()}
+        lexical = LexicalIndex.build(tokens)
         by_article: dict[str, list[int]] = {}
         for i, c in enumerate(chunks):
             by_article.setdefault(c.article_id, []).append(i)
@@ -95,8 +87,7 @@ class ChunkTable:
             authors=[c.authors for c in chunks],
             sections=[c.sections for c in chunks],
             by_article=by_article,
-            bm25=bm25,
-            idf=idf,
+            lexical=lexical,
             key=(index.generation, index.catalog.generation()),
         )
         logger.info("lexical index: %d chunks in %.1f s", len(chunks), time.perf_counter() - t0)
@@ -162,19 +153,7 @@ class HybridRetriever:
 
     # ---------------------------------------------------------------- sides
     def lexical(self, query: str, mask: np.ndarray | None, n: int) -> list[tuple[int, float]]:
-        t = self.table
-        terms = [w for w in content_terms(query) if w in t.idf]
-        if not terms or t.bm25 is None:
-            return []
-        scores = np.asarray(t.bm25.get_scores(terms), dtype=np.float32)  # type: ignore[attr-defined]
-        if mask is not None:
-            scores = np.where(mask, scores, 0.0)
-        n = min(n, int((scores > 0).sum()))
-        if n <= 0:
-            return []
-        top = np.argpartition(-scores, n - 1)[:n]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [(int(i), float(scores[i])) for i in top]
+        return self.table.lexical.top(content_terms(query), mask, n)
 
     def dense(self, vector: np.ndarray, f: Filters, mask: np.ndarray | None, n: int) -> list[tuple[int, float]]:
         t = self.table
@@ -222,29 +201,13 @@ class HybridRetriever:
             if vector is None:
                 vector = self.index.embedder.embed([query])[0]
             den = self.dense(vector, f, mask, n)
-        fused: dict[int, float] = {}
-        for ranked in (lex, den):
-            for rank, (i, _) in enumerate(ranked):
-                fused[i] = fused.get(i, 0.0) + 1.0 / (self.rrf_k + rank + 1)
+        fused = rrf((lex, den), self.rrf_k)
         if latest and fused:
-            # recency preference: among relevant candidates, newer chunks move up
-            dates = {i: int(t.date[i]) for i in fused}
-            order = sorted(set(dates.values()), reverse=True)
-            rank_of = {d: r for r, d in enumerate(order)}
-            for i in fused:
-                fused[i] += 0.5 / (self.rrf_k + rank_of[dates[i]] + 1)
+            prefer_recent(fused, {i: int(t.date[i]) for i in fused}, self.rrf_k)
         lex_s = dict(lex)
         den_s = dict(den)
         best = sorted(fused, key=lambda i: -fused[i])[:k]
-        # a chunk that alone has the question's rare names ("Drugstore Publicis") ranks first
-        # lexically, far ahead of the rest, but far down by meaning: rank fusion alone would drop it
-        floor = lex[k - 1][1] if len(lex) >= k else 0.0
-        keep = [i for i, score in lex[: self.keep_lexical] if score >= self.lexical_dominance * floor]
-        for i in keep:
-            if i not in best and len(best) >= k > len(keep):
-                drop = next(j for j in reversed(best) if j not in keep)
-                best[best.index(drop)] = i
-        best.sort(key=lambda i: -fused[i])
+        best = keep_dominant_lexical(best, fused, lex, k, self.keep_lexical, self.lexical_dominance)
         missing = [i for i in best if i not in den_s]
         if missing and vector is not None:
             den_s.update(self._cosines(vector, missing))
