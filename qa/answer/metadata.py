@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from qa.answer.citations import make_citation
 from qa.answer.reader import idf_function, read
+from qa.citations import make_citation
 from qa.lang.dates import human
 from qa.lang.text import content_terms
 from qa.question.types import ParsedQuestion

@@ -7,7 +7,7 @@ import logging
 import re
 from dataclasses import dataclass
 
-from qa.answer.citations import make_citation
+from qa.citations import make_citation
 from qa.lang.text import content_terms, split_sentences
 from qa.llm.prompts import REFUSAL, Prompt, Source
 from qa.types import Citation
