@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qa.embed.base import Embedder
-from qa.settings import Settings
+from qa.settings import AnswererName, Mode, RetrievalMode, Settings
 from qa.store.index import Index
 from qa.store.queries import published_range, source_counts
-from qa.types import Answer, IngestReport
+from qa.types import Answer, IngestReport, ScoredChunk
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+    from langchain_core.retrievers import BaseRetriever
+    from langchain_core.runnables import Runnable
 
 logger = logging.getLogger(__name__)
 
@@ -90,10 +95,40 @@ class ArticleQA:
         question: str,
         history: list[dict[str, str]] | None = None,
         filters: dict[str, Any] | None = None,
-        **options: Any,
+        mode: Mode = "fast",
+        answerer: AnswererName | None = None,
+        retrieval: RetrievalMode = "hybrid",
+        on_token: Callable[[str], None] | None = None,
     ) -> Answer:
-        """Answer ``question`` from the articles, with verified citations (or a refusal)."""
-        return self.engine.ask(question, history=history, filters=filters, **options)
+        """Answer ``question`` from the articles, with verified citations (or a refusal).
+
+        ``mode``: fast (typed spans) | accurate (the local reader model over the best sentences)
+        | sentence; ``answerer``: extractive | llm (default: the settings'); ``retrieval``:
+        hybrid | bm25 | dense; ``history``: earlier ``{role, content}`` messages, for follow-ups.
+        """
+        answer: Answer = self.engine.ask(question, history=history, filters=filters, mode=mode,
+                                         answerer=answerer, retrieval=retrieval, on_token=on_token)
+        return answer
+
+    def as_retriever(self, k: int = 0, filters: dict[str, Any] | None = None,
+                     retrieval: str = "hybrid") -> BaseRetriever:
+        """A LangChain retriever whose documents are the passages ``ask()`` reads for the same
+        question (``k=0``: as many as ``ask()`` reads)."""
+        from qa.retrieval.langchain import ArticleRetriever
+
+        engine = self.engine
+
+        def search(question: str, explicit: dict[str, Any] | None, n: int, how: str) -> list[ScoredChunk]:
+            return engine.passages(question, explicit, n, how)  # type: ignore[no-any-return]
+
+        return ArticleRetriever(search=search, k=k, filters=filters, retrieval=retrieval)
+
+    def as_runnable(self, llm: BaseChatModel | None = None) -> Runnable[str | dict[str, Any], Answer]:
+        """The LCEL chain ``ask()`` runs. Its input is a question or a dict of ``ask()``'s
+        arguments; its output an ``Answer``. Pass any LangChain chat model as ``llm`` to have it
+        write the passage answers (``ChatOpenAI``, ``ChatOllama``, the local one): its sentences
+        are kept only when a passage supports them, each with its citation."""
+        return self.engine.runnable(llm)  # type: ignore[no-any-return]
 
     @property
     def engine(self) -> Any:

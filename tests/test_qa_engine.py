@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 
 from qa import Answer, ArticleQA
-from qa.answer.citations import verify
-from qa.retrieval.langchain import ArticleRetriever
+from qa.citations import verify
 
 
 def verified(bot: ArticleQA, ans: Answer) -> None:
@@ -128,13 +127,6 @@ def test_metadata_of_one_article(real_bot: ArticleQA, question: str, answer: str
 def test_article_without_author_says_so(real_bot: ArticleQA) -> None:
     ans = real_bot.ask("Who wrote the article about Storm Barbara?")
     assert ans.refused and "does not name its author" in ans.text
-
-
-def test_langchain_retriever_composes(real_bot: ArticleQA) -> None:
-    docs = ArticleRetriever(engine=real_bot.engine, k=3).invoke("Lavrov Tillerson Bonn")
-    assert docs and docs[0].metadata["source"] == "TASS"
-    assert "Tillerson" in docs[0].page_content
-    assert real_bot.engine.chain.__class__.__name__ == "RunnableSequence"
 
 
 def test_retrieval_modes(real_bot: ArticleQA) -> None:

@@ -15,19 +15,22 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, get_args
 
-from langchain_core.runnables import Runnable, RunnableLambda
+from langchain_core.language_models import BaseChatModel
+from langchain_core.runnables import Runnable, RunnableBranch, RunnableLambda
 
 from qa.answer.aggregate import common_entity, is_compositional
-from qa.answer.citations import make_citation
 from qa.answer.reader import TYPED, Reading, idf_function, names_present, read, typed_core
 from qa.answer.spans import candidates
+from qa.answer.turn import Turn
+from qa.citations import make_citation
 from qa.lang.dates import from_int, human
 from qa.question.followup import resolve
 from qa.question.parse import parse_question, without_dates
 from qa.question.types import Filters, ParsedQuestion, Vocabulary
 from qa.retrieval.hybrid import HybridRetriever
+from qa.settings import AnswererName, Mode, RetrievalMode
 from qa.store.index import Index
 from qa.store.queries import vocabulary_facts
 from qa.types import Answer, Article, Chunk, Citation, ScoredChunk
@@ -76,10 +79,9 @@ class Engine:
         self._vocab: tuple[tuple[int, int], Vocabulary] | None = None
         self._recent: OrderedDict[str, Answer] = OrderedDict()
         self._lock = threading.Lock()
-        self.chain: Runnable[dict[str, Any], Answer] = (
-            RunnableLambda(self._step_retrieve) | RunnableLambda(self._step_answer)
-        )
         self._llm: Any = None
+        self._caller_answerers: dict[int, tuple[BaseChatModel, Any]] = {}
+        self.chain: Runnable[str | dict[str, Any], Answer] = self.runnable()
 
     # ------------------------------------------------------------------ vocabulary
     def vocabulary(self) -> Vocabulary:
@@ -101,54 +103,109 @@ class Engine:
         question: str,
         history: list[dict[str, str]] | None = None,
         filters: dict[str, Any] | None = None,
-        mode: str = "fast",
-        answerer: str | None = None,
-        retrieval: str = "hybrid",
+        mode: Mode = "fast",
+        answerer: AnswererName | None = None,
+        retrieval: RetrievalMode = "hybrid",
         on_token: Any = None,
     ) -> Answer:
-        t0 = time.perf_counter()
-        question = (question or "").strip()
+        """Runs the engine's chain (``runnable()``) on one question."""
+        return self.chain.invoke({"question": question, "history": history, "filters": filters, "mode": mode,
+                                  "answerer": answerer, "retrieval": retrieval, "on_token": on_token})
+
+    # ------------------------------------------------------------------ the chain
+    def runnable(self, llm: BaseChatModel | None = None) -> Runnable[str | dict[str, Any], Answer]:
+        """The LCEL chain ``ask()`` runs: prepare | route (collection, metadata or retrieve | answer)
+        | finish. Input: a question, or a dict of ``ask()``'s arguments. With ``llm``, a LangChain
+        chat model writes the passage answers (grounded: every cited sentence is checked against
+        the passages; the extractive answer stands in when it cannot be)."""
+        passage = (RunnableLambda(self._step_retrieve).with_config(run_name="retrieve")
+                   | RunnableLambda(self._step_answer).with_config(run_name="answer"))
+        route: Runnable[Turn, Turn] = RunnableBranch(
+            (lambda t: t.answer is not None, RunnableLambda(lambda t: t)),
+            (lambda t: t.parsed.kind == "collection",
+             RunnableLambda(self._step_collection).with_config(run_name="collection")),
+            (lambda t: t.parsed.kind == "metadata",
+             RunnableLambda(self._step_metadata).with_config(run_name="metadata")),
+            passage,
+        )
+        def prepare(inp: str | dict[str, Any]) -> Turn:
+            return self._prepare(inp, llm)
+
+        start: Runnable[str | dict[str, Any], Turn] = RunnableLambda(prepare).with_config(run_name="prepare")
+        return start | route | RunnableLambda(self._finish_turn).with_config(run_name="finish")
+
+    def passages(self, question: str, filters: dict[str, Any] | None = None, k: int = 0,
+                 retrieval: str = "hybrid") -> list[ScoredChunk]:
+        """The passages ``ask()`` reads for ``question`` (the retrieve step alone)."""
+        turn = self._parse(Turn(question=(question or "").strip(), filters=filters, k=k, retrieval=retrieval,
+                                started=time.perf_counter()))
+        return list(self._step_retrieve(turn).hits)
+
+    def _prepare(self, inp: str | dict[str, Any], llm: BaseChatModel | None) -> Turn:
+        args: dict[str, Any] = {"question": inp} if isinstance(inp, str) else dict(inp)
+        question = str(args.get("question") or "").strip()
+        answerer = args.get("answerer") or ("llm" if llm is not None else self.settings.answerer)
+        for name, value, choices in (("mode", args.get("mode") or "fast", get_args(Mode)),
+                                     ("answerer", answerer, get_args(AnswererName)),
+                                     ("retrieval", args.get("retrieval") or "hybrid", get_args(RetrievalMode))):
+            if value not in choices:
+                raise ValueError(f"unknown {name} {value!r}: choose one of {', '.join(choices)}")
+        turn = Turn(question=question, history=tuple(args.get("history") or ()), filters=args.get("filters"),
+                    mode=args.get("mode") or "fast", answerer=answerer,
+                    retrieval=args.get("retrieval") or "hybrid", on_token=args.get("on_token"), llm=llm,
+                    started=time.perf_counter())
         if not question:
-            return Answer(question="", text="Please type a question.", refused=True, kind="chitchat")
+            return replace(turn, untimed=True, answer=Answer(
+                question="", text="Please type a question.", refused=True, kind="chitchat"))
         if len(question) > MAX_QUESTION_CHARS:
-            return Answer(question=question[:200], refused=True, kind="chitchat",
-                          text=f"That question is {len(question):,} characters long; please keep it under "
-                          f"{MAX_QUESTION_CHARS:,} (ask about one thing at a time).")
-        vocab = self.vocabulary()
-        prev_ids = self._previous_article_ids(history)
-        res = resolve(question, history, vocab, prev_ids)
-        explicit = Filters.from_dict(filters)
-        pq = parse_question(res.text, vocab, explicit, context=res.context)
-        timings = {"parse": time.perf_counter() - t0}
+            return replace(turn, untimed=True, answer=Answer(
+                question=question[:200], refused=True, kind="chitchat",
+                text=f"That question is {len(question):,} characters long; please keep it under "
+                f"{MAX_QUESTION_CHARS:,} (ask about one thing at a time)."))
+        turn = self._parse(turn)
+        pq, res = turn.parsed, turn.resolved
+        assert res is not None
+        turn.timings["parse"] = time.perf_counter() - turn.started
         if pq.kind == "chitchat":
             text = THANKS if pq.text.lower().startswith(("thank", "cheers")) else GREETING
-            return self._finish(Answer(question=question, text=text, kind="chitchat"), t0, timings)
+            return replace(turn, early=True, answer=Answer(question=question, text=text, kind="chitchat"))
         if self.retriever.table.n_articles == 0:
-            return self._finish(Answer(
+            return replace(turn, early=True, answer=Answer(
                 question=question, refused=True, kind=pq.kind,
-                text="The index is empty: ingest some articles first (`article-qa ingest PATH`)."),
-                t0, timings)
-        impossible = self._impossible_filter(pq, vocab)
+                text="The index is empty: ingest some articles first (`article-qa ingest PATH`)."))
+        impossible = self._impossible_filter(pq, self.vocabulary())
         if impossible:
-            return self._finish(Answer(question=question, text=impossible, refused=True,
-                                       kind=pq.kind, filters=pq.filters.to_dict(),
-                                       rewritten_question=res.text if res.changed else ""), t0, timings)
-        if pq.kind == "collection":
-            from qa.answer.collection import answer_collection
+            return replace(turn, early=True, answer=Answer(
+                question=question, text=impossible, refused=True, kind=pq.kind, filters=pq.filters.to_dict(),
+                rewritten_question=res.text if res.changed else ""))
+        return turn
 
-            ans = answer_collection(self, pq, question)
-        elif pq.kind == "metadata":
-            ans = self._answer_metadata(pq, question, res.article_ids, retrieval)
-        else:
-            ans = self.chain.invoke({
-                "pq": pq, "question": question, "mode": mode, "retrieval": retrieval,
-                "answerer": answerer or self.settings.answerer, "timings": timings,
-                "on_token": on_token,
-            })
-        if res.changed:
+    def _parse(self, turn: Turn) -> Turn:
+        vocab = self.vocabulary()
+        history = list(turn.history) or None
+        res = resolve(turn.question, history, vocab, self._previous_article_ids(history))
+        pq = parse_question(res.text, vocab, Filters.from_dict(turn.filters), context=res.context)
+        return replace(turn, resolved=res, pq=pq)
+
+    def _step_collection(self, turn: Turn) -> Turn:
+        from qa.answer.collection import answer_collection
+
+        return replace(turn, answer=answer_collection(self, turn.parsed, turn.question))
+
+    def _step_metadata(self, turn: Turn) -> Turn:
+        ids = turn.resolved.article_ids if turn.resolved else ()
+        return replace(turn, answer=self._answer_metadata(turn.parsed, turn.question, ids, turn.retrieval))
+
+    def _finish_turn(self, turn: Turn) -> Answer:
+        ans = turn.answer
+        assert ans is not None, "every route answers"
+        if turn.untimed:
+            return ans
+        res = turn.resolved
+        if res is not None and res.changed and not turn.early:
             shown = f"{res.text} ({res.context})" if res.context else res.text
             ans = replace(ans, rewritten_question=shown)
-        return self._finish(ans, t0, timings)
+        return self._finish(ans, turn.started, turn.timings)
 
     def _finish(self, ans: Answer, t0: float, timings: dict[str, float]) -> Answer:
         timings = {**timings, **ans.timings, "total": time.perf_counter() - t0}
@@ -198,20 +255,20 @@ class Engine:
             vector = self.index.embedder.embed([query])[0]
         return self.retriever.search(query, pq.filters, k, retrieval, pq.latest, vector)
 
-    def _step_retrieve(self, state: dict[str, Any]) -> dict[str, Any]:
+    def _step_retrieve(self, turn: Turn) -> Turn:
         t = time.perf_counter()
-        pq: ParsedQuestion = state["pq"]
-        k = self.settings.top_k
-        hits = self._search(pq, k, state["retrieval"])
+        pq = turn.parsed
+        k = turn.k or self.settings.top_k
+        hits = self._search(pq, k, turn.retrieval)
         dropped_dates = False
         has_dates = pq.filters.date_from or pq.filters.date_to
         if has_dates and not pq.date_is_publication and not self._strong(hits):
             # "in September 2019" may date the event, not the article: search without it
-            loose = self._search(without_dates(pq), k, state["retrieval"])
+            loose = self._search(without_dates(pq), k, turn.retrieval)
             if self._strong(loose) and (not hits or self._top(loose) > self._top(hits)):
                 hits, dropped_dates = loose, True
-        state["timings"]["retrieve"] = time.perf_counter() - t
-        return {**state, "hits": hits, "dropped_dates": dropped_dates}
+        turn.timings["retrieve"] = time.perf_counter() - t
+        return replace(turn, hits=tuple(hits), dropped_dates=dropped_dates)
 
     def _top(self, hits: list[ScoredChunk]) -> float:
         return max((h.dense for h in hits if h.dense is not None), default=0.0)
@@ -221,50 +278,54 @@ class Engine:
             return True  # lexical-only retrieval: the reader decides
         return bool(hits) and self._top(hits) >= self.settings.refuse_below
 
-    def _step_answer(self, state: dict[str, Any]) -> Answer:
+    def _step_answer(self, turn: Turn) -> Turn:
+        return replace(turn, answer=self._answer_passage(turn))
+
+    def _answer_passage(self, turn: Turn) -> Answer:
         t = time.perf_counter()
-        pq: ParsedQuestion = state["pq"]
-        hits: list[ScoredChunk] = state["hits"]
-        question: str = state["question"]
+        pq = turn.parsed
+        hits = list(turn.hits)
+        question = turn.question
+        timings = turn.timings
         filters = pq.filters.to_dict()
-        if state.get("dropped_dates"):
+        if turn.dropped_dates:
             filters = without_dates(pq).filters.to_dict()
         if not hits:
             why = " matching the filters" if not pq.filters.empty() else ""
             return Answer(question=question, text=f"No articles{why} hold an answer to that.",
-                          refused=True, filters=filters, timings=state["timings"])
-        if state.get("answerer") == "llm":
-            return self._answer_llm(state, hits, filters)
+                          refused=True, filters=filters, timings=timings)
+        if turn.answerer == "llm":
+            return self._answer_llm(turn, hits, filters)
         idf = self._idf()
         readings = read(pq, hits, idf, context=self.retriever.neighbours)
-        state["timings"]["read"] = time.perf_counter() - t
+        timings["read"] = time.perf_counter() - t
         best = readings[0] if readings else None
         weak = best is None or self._refuse(pq, hits, best, idf)
-        if (is_compositional(pq) and (weak or len(pq.filters.sources) > 1) and state.get("mode") != "sentence"
+        if (is_compositional(pq) and (weak or len(pq.filters.sources) > 1) and turn.mode != "sentence"
                 and self._strong(hits)):
             # no one sentence answers, or several outlets are asked about: the name their articles share
             common = common_entity(pq, readings)
             if common is not None:
-                return self._compose(question, pq, common.support[0], readings, hits, filters, state["timings"],
+                return self._compose(question, pq, common.support[0], readings, hits, filters, timings,
                                      also=common.support[1:])
         if weak or best is None:
-            return self._refusal(question, pq, hits, filters, state["timings"])
-        if state.get("dropped_dates") and self._other_years(pq, best):
+            return self._refusal(question, pq, hits, filters, timings)
+        if turn.dropped_dates and self._other_years(pq, best):
             # "in 2020" was asked, the sentence speaks of 2021
-            return self._refusal(question, pq, hits, filters, state["timings"])
+            return self._refusal(question, pq, hits, filters, timings)
         if not best.span and pq.answer_type in QUANTITIES:
             # "how much did they pay?" and the best sentence names no sum: it does not answer
             # (a who/when answer may be "low-skilled workers" or "the oil shock": no such rule)
-            return self._refusal(question, pq, hits, filters, state["timings"])
-        if state.get("mode") == "accurate" and pq.answer_type not in QUANTITIES:
+            return self._refusal(question, pq, hits, filters, timings)
+        if turn.mode == "accurate" and pq.answer_type not in QUANTITIES:
             # (numbers stay with the typed reader: per type on the news suite, the model lost them)
             picked = self._accurate_span(pq, readings)
             if picked is NO_ANSWER:  # the reader model read the best sentences: none answers
-                return self._refusal(question, pq, hits, filters, state["timings"])
+                return self._refusal(question, pq, hits, filters, timings)
             best = picked or best
-        elif state.get("mode") == "sentence":  # the sentence alone (measured against spans in eval)
+        elif turn.mode == "sentence":  # the sentence alone (measured against spans in eval)
             best = replace(best, span="", span_start=-1)
-        return self._compose(question, pq, best, readings, hits, filters, state["timings"])
+        return self._compose(question, pq, best, readings, hits, filters, timings)
 
     def _refuse(self, pq: ParsedQuestion, hits: list[ScoredChunk], best: Reading, idf: Callable[[str], float]) -> bool:
         if any(h.dense is not None for h in hits):  # (retrieval="bm25" has no dense scores)
@@ -363,6 +424,15 @@ class Engine:
             self._llm = LLMAnswerer(self.settings)
         return self._llm
 
+    def _caller_llm(self, model: BaseChatModel) -> Any:
+        """An answerer around a caller's chat model (``runnable(llm=...)``), one per model."""
+        with self._lock:
+            if id(model) not in self._caller_answerers:
+                from qa.llm.answerer import LLMAnswerer
+
+                self._caller_answerers[id(model)] = (model, LLMAnswerer(self.settings, chat_model=model))
+            return self._caller_answerers[id(model)][1]
+
     def _accurate_span(self, pq: ParsedQuestion, readings: list[Reading]) -> Reading | None:
         """The reader model's span over the best distinct sentences; NO_ANSWER when it says none
         answers; None when it is unavailable (the fast reading stands)."""
@@ -391,11 +461,10 @@ class Engine:
                 return _snap(r, pos, span, pq.answer_type)
         return None
 
-    def _answer_llm(self, state: dict[str, Any], hits: list[ScoredChunk], filters: dict[str, Any]) -> Answer:
-        fallback_state = {**state, "answerer": "extractive"}
-        fallback = self._step_answer(fallback_state)
+    def _answer_llm(self, turn: Turn, hits: list[ScoredChunk], filters: dict[str, Any]) -> Answer:
+        fallback = self._answer_passage(replace(turn, answerer="extractive"))
         try:
-            llm = self.llm()
+            llm = self.llm() if turn.llm is None else self._caller_llm(turn.llm)
             ok, reason = llm.available()
         except RuntimeError as exc:
             ok, reason = False, str(exc)
@@ -403,12 +472,11 @@ class Engine:
             return replace(fallback, text=f"{fallback.text}\n\n(Generation is off: {reason})")
         arts = self._articles([h.chunk.article_id for h in hits])
         try:
-            ans: Answer = llm.answer(state["question"], hits, arts, fallback=fallback,
-                                     on_token=state.get("on_token"))
+            ans: Answer = llm.answer(turn.question, hits, arts, fallback=fallback, on_token=turn.on_token)
         except Exception as exc:
             logger.warning("generation failed, using the extractive answer: %s", exc)
             return replace(fallback, text=f"{fallback.text}\n\n(Generation failed: {exc})")
-        return replace(ans, filters=filters, timings={**state["timings"], **ans.timings})
+        return replace(ans, filters=filters, timings={**turn.timings, **ans.timings})
 
     # ------------------------------------------------------------------ metadata path
     def _answer_metadata(self, pq: ParsedQuestion, question: str, context_ids: tuple[str, ...],

@@ -1,13 +1,15 @@
-"""LangChain edges: the hybrid retriever as a ``BaseRetriever`` and chunk <-> Document conversion.
+"""LangChain edges: the passages ``ask()`` reads as a ``BaseRetriever``, and chunk -> Document.
 
-Lets the retrieval compose with any LangChain chain or chat model:
+``ArticleQA.as_retriever()`` builds one around the engine's own retrieve step, so a
+user-written chain sees exactly the passages the built-in answer reads:
 
->>> retriever = ArticleRetriever(engine=bot.engine, k=4)          # doctest: +SKIP
->>> docs = retriever.invoke("what did Tokayev say about trade?")  # doctest: +SKIP
+>>> retriever = bot.as_retriever(k=4)                                  # doctest: +SKIP
+>>> docs = retriever.invoke("what did Tokayev say about trade?")       # doctest: +SKIP
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -15,9 +17,10 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from qa.question.parse import parse_question
-from qa.question.types import Filters
 from qa.types import ScoredChunk
+
+#: (question, explicit filters, k, retrieval) -> the passages, best first
+SearchFn = Callable[[str, dict[str, Any] | None, int, str], list[ScoredChunk]]
 
 
 def to_document(sc: ScoredChunk) -> Document:
@@ -41,19 +44,17 @@ def to_document(sc: ScoredChunk) -> Document:
 
 
 class ArticleRetriever(BaseRetriever):
-    """Hybrid BM25 + dense retrieval with the filters the question implies (plus explicit ones)."""
+    """Hybrid BM25 + dense retrieval with the filters the question implies (plus explicit ones),
+    the date-dropping retry included: the engine's retrieve step, wrapped."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    engine: Any
-    k: int = 6
-    mode: str = "hybrid"
+    search: SearchFn
+    k: int = 0  #: passages (0: the settings' top_k, as ``ask()`` uses)
+    retrieval: str = "hybrid"  #: hybrid | bm25 | dense
     filters: dict[str, Any] | None = None
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
     ) -> list[Document]:
-        pq = parse_question(query, self.engine.vocabulary(), Filters.from_dict(self.filters))
-        vector = None if self.mode == "bm25" else self.engine.index.embedder.embed([pq.core])[0]
-        hits = self.engine.retriever.search(pq.core, pq.filters, self.k, self.mode, pq.latest, vector)
-        return [to_document(h) for h in hits]
+        return [to_document(h) for h in self.search(query, self.filters, self.k, self.retrieval)]
