@@ -22,11 +22,11 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import Field
 
-from qa.answer.citations import verify
+from qa.citations import verify
 from qa.llm.answerer import LLMAnswerer
 from qa.llm.prompts import REFUSAL, approx_tokens, build_prompt, sanitize
 from qa.llm.span_reader import span_grammar, verbatim_span
-from qa.settings import Settings
+from qa.settings import Settings, SettingsError
 from qa.types import Answer, Article, Chunk, Citation, ScoredChunk
 
 # --- fixtures -------------------------------------------------------------------------------
@@ -336,7 +336,8 @@ def test_backend_selection_from_env(tmp_path: Path) -> None:
         assert not ok and "ARTICLE_QA_LLM_MODEL" in reason
     s2 = s.replace(llm_model="qwen", llm_backend="local")
     assert LLMAnswerer(s2).backend() == "local"
-    assert not LLMAnswerer(s.replace(llm_backend="nope")).available()[0]
+    with pytest.raises(SettingsError, match="llm_backend='nope'"):
+        s.replace(llm_backend="nope")
 
 
 # --- read_span ------------------------------------------------------------------------------
