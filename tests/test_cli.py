@@ -65,4 +65,28 @@ def test_pass_through_commands_get_their_options_in_order(monkeypatch: pytest.Mo
     assert cli.main(["-v", "eval", "--suite", "news", "--home", "/idx", "--limit", "3"]) == 0
     assert seen == [["--suite", "news", "--home", "/idx", "--limit", "3"]]
     # a question that happens to be a command name is still a question
-    assert cli._command_position(["ask", "eval"]) is None
+    assert cli._command_position(["ask", "eval"], {"eval", "serve"}) is None
+
+
+def test_shared_options_work_before_or_after_the_command(tmp_path: Path) -> None:
+    after, before = tmp_path / "after", tmp_path / "before"
+    env = {**os.environ, "ARTICLE_QA_EMBEDDER": "hash", "HF_HUB_OFFLINE": "1"}
+    env.pop("ARTICLE_QA_HOME", None)
+    for args in (["ingest", "--home", str(after), "-q", str(CORPUS / "plain.txt")],
+                 ["--home", str(before), "ingest", "-q", str(CORPUS / "plain.txt")],
+                 ["stats", "--home", str(after), "-v", "--json"]):
+        out = subprocess.run([sys.executable, "-m", "qa.cli", *args], capture_output=True, text=True, env=env,
+                             timeout=300, check=False)
+        assert out.returncode == 0, (args, out.stderr)
+    assert json.loads(out.stdout)["articles"] == 1
+    assert (before / "catalog.sqlite3").exists()
+
+
+def test_commands_other_packages_register_are_listed_not_imported() -> None:
+    from qa import cli
+
+    registered = cli.registered_commands()
+    assert {"serve", "eval"} <= set(registered)
+    assert registered["serve"].value == "app:main" and registered["eval"].value == "eval.cli:main"
+    helps = cli.build_parser(registered).format_help()
+    assert "start the chat app" in helps and "accuracy evaluation" in helps
