@@ -19,8 +19,10 @@ run: install
 	GRADIO_ANALYTICS_ENABLED=False HF_HUB_OFFLINE=1 $(BIN)/python app.py
 
 lint: install
-	$(BIN)/ruff check qa ingest eval tests app.py $(wildcard bench)
-	$(BIN)/mypy qa ingest eval app.py
+	$(BIN)/ruff check qa ingest eval ui tests app.py $(wildcard bench)
+	$(BIN)/mypy qa ingest eval ui app.py
+	$(BIN)/lint-imports
+	$(BIN)/deptry .
 
 test: install lint
 	HF_HUB_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False $(BIN)/pytest -m "not slow" -q

@@ -45,7 +45,8 @@ SUFFIXES = sorted(SUPPORTED_SUFFIXES)
 # zero-width, BOM, bidi overrides / marks, NUL, control, combining, astral, line/paragraph separators
 TRICKY = ("\u200b\u200c\u200d\u2060\ufeff\u202e\u202c\u200f\u061c\x00\u0301\U0001f600"
           "\r\n\t\x0b\x1b\u2028\u2029\x85 ,;\"'")
-MOJIBAKE = ["Ã©", "â€™", "Ð¿Ñ€Ð¸", "ï»¿", "Â ", "e\u0301", "\x1b[31m", "\r\n", "Putin", "Lavrov", "Bonn", "said"]
+MOJIBAKE = ["Ã©", "â€™", "Ð¿Ñ€Ð¸", "ï»¿", "Â ", "e\u0301", "\x1b[31m", "\r\n",
+            "Putin", "Lavrov", "Bonn", "said"]
 ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\x00]")
 
 tricky_text = st.text(alphabet=st.one_of(st.sampled_from(TRICKY), st.characters(blacklist_categories=["Cs"])),

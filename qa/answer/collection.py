@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from qa.answer.citations import make_citation
+from qa.citations import make_citation
 from qa.lang.dates import date_int, from_int, human
 from qa.lang.text import split_sentences
 from qa.question.filters import extract_dates
@@ -85,7 +85,8 @@ def parse_collection(pq: ParsedQuestion) -> CollectionQuery:
         core = stripped
     # quoted topics are taken as they are
     quoted = re.search(r"[\"“']([^\"”']{2,60})[\"”']", core)
-    topic = quoted.group(1) if quoted else re.sub(r"\s+", " ", SCAFFOLD.sub(" ", re.sub(r"[?!.,:;()\[\]{}]", " ", core))).strip()
+    bare = SCAFFOLD.sub(" ", re.sub(r"[?!.,:;()\[\]{}]", " ", core))
+    topic = quoted.group(1) if quoted else re.sub(r"\s+", " ", bare).strip()
     group = ""
     for pat, name in GROUPS:
         if re.search(rf"\b(?:which|what|how many|per|by|each|every|different|distinct)\s+(?:\w+\s+)?(?:{pat})\b|"
@@ -96,19 +97,22 @@ def parse_collection(pq: ParsedQuestion) -> CollectionQuery:
     if re.search(r"\b(?:what|which)\s+(?:period|time ?span|date range|dates|time range|time frame)\b", q):
         return CollectionQuery("range", topic="")
     if re.search(r"\bhow many\b|\bnumber of\b|\bcount\b", q):
-        if group and re.search(rf"\bhow many\s+(?:different\s+|distinct\s+)?(?:{dict((n, p) for p, n in GROUPS)[group]})\b", q):
+        plural = dict((n, p) for p, n in GROUPS).get(group or "", "")
+        if group and re.search(rf"\bhow many\s+(?:different\s+|distinct\s+)?(?:{plural})\b", q):
             return CollectionQuery("count", group=group, topic=topic, topic_scope=topic_scope)
         return CollectionQuery("count", topic=topic, topic_scope=topic_scope)
     if re.search(r"\bwhen\b", q) and (pq.earliest or pq.latest):
         return CollectionQuery("extreme", extreme="first" if pq.earliest else "last", topic=topic,
                                topic_scope=topic_scope)
-    if group and re.search(r"\b(most|fewest|least|more|less|largest|biggest|top)\b|\bdistribution\b|\bper\b|\bby (?:source|outlet|"
+    if group and re.search(r"\b(most|fewest|least|more|less|largest|biggest|top)\b|\bdistribution\b|\bper\b|"
+                           r"\bby (?:source|outlet|"
         r"day|month)", q):
         return CollectionQuery("rank", group=group, order=order, topic=topic, topic_scope=topic_scope)
     if re.search(r"\b(most|fewest)\s+(?:articles|stories|reports)\b", q):
         return CollectionQuery("rank", group=group or "source", order=order, topic=topic,
                                topic_scope=topic_scope)
-    if group and re.search(r"\b(?:what|which)\s+(?:news\s+)?(?:sources|outlets|publishers|authors|newspapers|agencies)\s+(?:are|do|"
+    if group and re.search(r"\b(?:what|which)\s+(?:news\s+)?(?:sources|outlets|publishers|authors|newspapers|"
+                           r"agencies)\s+(?:are|do|"
         r"does|did|have|were)\b", q):
         return CollectionQuery("rank", group=group, topic=topic, topic_scope=topic_scope)
     return CollectionQuery("list", extreme="first" if pq.earliest and not pq.latest else "last",
@@ -209,7 +213,9 @@ def _sorted(rows: list[dict[str, Any]], newest_first: bool) -> list[dict[str, An
 
 def answer_collection(engine: Engine, pq: ParsedQuestion, question: str) -> Answer:
     cq = parse_collection(pq)
-    filters = {**pq.filters.to_dict(), "topic": cq.topic, "topic_scope": cq.topic_scope} if cq.topic else pq.filters.to_dict()
+    filters = pq.filters.to_dict()
+    if cq.topic:
+        filters = {**filters, "topic": cq.topic, "topic_scope": cq.topic_scope}
     base: dict[str, Any] = {"question": question, "kind": "collection", "filters": filters}
     if cq.measure == "range":
         first_day, last_day, n_articles, undated = date_coverage(engine.index.catalog)
@@ -272,7 +278,8 @@ def answer_collection(engine: Engine, pq: ParsedQuestion, question: str) -> Answ
     newest_first = cq.extreme != "first"
     ordered = _sorted(rows, newest_first)
     shown = ordered[:LIST_CAP]
-    head = (f"{len(rows)} {what}" + (f"; the {len(shown)} {'newest' if newest_first else 'oldest'}:" if len(rows) > len(shown) else ":"))
+    order = "newest" if newest_first else "oldest"
+    head = f"{len(rows)} {what}" + (f"; the {len(shown)} {order}:" if len(rows) > len(shown) else ":")
     lines = "\n".join(f"{i}. {_label(r)} [{i}]" for i, r in enumerate(shown, start=1))
     return Answer(text=f"{head}\n{lines}", short_answer=str(len(rows)),
                   citations=_cite(engine, shown, LIST_CAP), **base)

@@ -31,7 +31,8 @@ MODIFIER = (
     r"just over|just under)\s+)?"
 )
 
-MONEY = re.compile(rf"{MODIFIER}(?:{CUR_PRE}{NUM}|{NUM}\s?{CUR_POST}|{NUMWORD}\s+(?:million|billion)?\s*{CUR_POST})", re.I)
+MONEY = re.compile(
+    rf"{MODIFIER}(?:{CUR_PRE}{NUM}|{NUM}\s?{CUR_POST}|{NUMWORD}\s+(?:million|billion)?\s*{CUR_POST})", re.I)
 PERCENT = re.compile(rf"{MODIFIER}(?:{NUM}|{NUMWORD})\s?(?:%|percent|per cent|percentage points?)", re.I)
 UNIT_WORD = (
     r"(?:\s(?!(?:and|or|of|the|a|in|on|at|to|for|by|with|from|was|were|is|are|has|had|have|said|per|as|than|that|"
@@ -60,10 +61,26 @@ _CONNECT = r"(?:\s(?:of|de|del|della|da|di|van|von|der|den|bin|ibn|al|el|la|le|d
 CAPSEQ = re.compile(rf"(?<![\w])(?:{_CAP_WORD})(?:{_CONNECT}?\s(?:{_CAP_WORD}))*")
 
 NOT_NAMES = frozenset(
-    ["The", "A", "An", "In", "On", "At", "For", "From", "To", "By", "With", "And", "But", "Or", "If", "As", "It", "Its", "This", "That", "These", "Those", "He", "She", "They", "We", "I", "You", "His", "Her", "Their", "Our", "My", "Your", "There", "Here", "When", "Where", "What", "Which", "Who", "Why", "How", "After", "Before", "During", "While", "Since", "Until", "Although", "Though", "However", "Meanwhile", "Also", "Still", "Yet", "So", "Then", "Now", "Today", "Yesterday", "Tomorrow", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "Mr", "Mrs", "Ms", "Dr", "Some", "Many", "Most", "More", "All", "Both", "Each", "Every", "No", "Not", "One", "Two", "Three", "Other", "Another", "According", "Last", "Next", "First", "Second", "Third", "Earlier", "Later", "Under", "Over", "Despite", "Following", "Among"]
+    ["The", "A", "An", "In", "On", "At", "For", "From", "To", "By", "With", "And", "But", "Or", "If", "As",
+     "It", "Its", "This", "That", "These", "Those", "He", "She", "They", "We", "I", "You", "His", "Her",
+     "Their", "Our", "My", "Your", "There", "Here", "When", "Where", "What", "Which", "Who", "Why", "How",
+     "After", "Before", "During", "While", "Since", "Until", "Although", "Though", "However", "Meanwhile",
+     "Also", "Still", "Yet", "So", "Then", "Now", "Today", "Yesterday", "Tomorrow", "Monday", "Tuesday",
+     "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May",
+     "June", "July", "August", "September", "October", "November", "December", "Jan", "Feb", "Mar", "Apr",
+     "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "Mr", "Mrs", "Ms", "Dr", "Some", "Many", "Most",
+     "More", "All", "Both", "Each", "Every", "No", "Not", "One", "Two", "Three", "Other", "Another",
+     "According", "Last", "Next", "First", "Second", "Third", "Earlier", "Later", "Under", "Over", "Despite",
+     "Following", "Among"]
 )
 TITLES = frozenset(
-    ["President", "Prime", "Minister", "Foreign", "Secretary", "Chancellor", "General", "Gen", "Sen", "Senator", "Rep", "Gov", "Governor", "King", "Queen", "Prince", "Princess", "Pope", "Judge", "Justice", "Mayor", "Chief", "Director", "Dr", "Mr", "Mrs", "Ms", "Sir", "Lord", "Lady", "Ambassador", "Minister", "Deputy", "Vice", "Spokesman", "Spokeswoman", "Chairman", "Chairwoman", "CEO", "Professor", "Prof", "Commander", "Colonel", "Captain", "Officer", "Premier", "Sheikh", "Emir", "Crown", "Defense", "Defence", "Interior", "Finance", "Economy", "Trade", "Health", "Education", "Justice", "Attorney", "State", "US", "U.S.", "UN", "EU"]
+    ["President", "Prime", "Minister", "Foreign", "Secretary", "Chancellor", "General", "Gen", "Sen", "Senator",
+     "Rep", "Gov", "Governor", "King", "Queen", "Prince", "Princess", "Pope", "Judge", "Justice", "Mayor",
+     "Chief", "Director", "Dr", "Mr", "Mrs", "Ms", "Sir", "Lord", "Lady", "Ambassador", "Minister", "Deputy",
+     "Vice", "Spokesman", "Spokeswoman", "Chairman", "Chairwoman", "CEO", "Professor", "Prof", "Commander",
+     "Colonel", "Captain", "Officer", "Premier", "Sheikh", "Emir", "Crown", "Defense", "Defence", "Interior",
+     "Finance", "Economy", "Trade", "Health", "Education", "Justice", "Attorney", "State", "US", "U.S.", "UN",
+     "EU"]
 )
 ORG_HINT = re.compile(
     r"\b(?:Company|Corp|Corporation|Inc|Ltd|Group|Party|Ministry|Department|Agency|Bank|Council|"
@@ -204,7 +221,8 @@ def candidates(sentence: str, kind: str, starts_sentence: bool = True) -> list[S
                 out.append(Span(sp.start, sp.end, sp.text, kind))
             else:  # PLACE: names after a locative preposition, or any name run
                 before = sentence[max(0, sp.start - 12) : sp.start].lower()
-                loc = bool(re.search(r"\b(?:in|at|from|to|near|across|outside|inside|into|of|across)\s+(?:the\s+)?$", before))
+                loc = bool(re.search(r"\b(?:in|at|from|to|near|across|outside|inside|into|of|across)\s+(?:the\s+)?$",
+                                     before))
                 if starts_sentence and sp.start == 0 and len(words) == 1 and not is_country(text):
                     continue  # a capitalised first word is usually grammar ("Russia will host": a country)
                 if DEMONYM.fullmatch(text.removesuffix("'s").removesuffix("’s")):

@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 
 from qa.answer.spans import name_runs
-from qa.question.parse import Vocabulary, extract_dates, extract_sources
+from qa.question.filters import extract_dates, extract_sources
+from qa.question.types import Vocabulary
 
 PRONOUN = re.compile(
     r"\b(he|she|him|his|hers|they|them|their|it|its|this|that|these|those|there|"

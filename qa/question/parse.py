@@ -34,17 +34,21 @@ COLLECTION = [
     re.compile(rf"^\s*(?:what|which)\s+(?:\w+\s+){{0,3}}?{_ARTICLE_NOUN}\s+(?:were|was|are|did|have|has|is)\b", re.I),
     re.compile(r"\bwhat did\s+.+?\s+(?:publish|run|post|cover)\b", re.I),
     re.compile(rf"\b(?:latest|newest|most recent|recent|first|earliest|oldest|last)\s+{_ARTICLE_NOUN}\b", re.I),
-    re.compile(rf"\bwhen was the (?:first|last|latest|earliest|most recent|newest|oldest)\s+(?:\w+\s+)?{_ARTICLE_NOUN}\b", re.I),
+    re.compile(rf"\bwhen was the (?:first|last|latest|earliest|most recent|newest|oldest)\s+"
+               rf"(?:\w+\s+)?{_ARTICLE_NOUN}\b", re.I),
     re.compile(r"\b(?:what|which)\s+(?:period|time ?span|date range|dates|time range|time frame)\b.*\b(?:cover|span|"
         r"collection|corpus|index|archive|articles)\b", re.I),
     re.compile(r"\b(?:what|which)\s+(?:news\s+)?(?:sources|outlets|publishers|authors|newspapers|agencies)\s+(?:are|do|"
         r"does|did|have|were)\b", re.I),
-    re.compile(rf"^\s*(?:all\s+|any\s+)?(?:\w+\s+)?{_ARTICLE_NOUN}\s+(?:from|about|on|by|published|in|with|mentioning)\b", re.I),
-    re.compile(r"\bdistribution\s+of\b|\bper\s+(?:day|source|outlet|month)\b|\bby\s+(?:source|outlet|day|month)\b\s*\??$", re.I),
+    re.compile(rf"^\s*(?:all\s+|any\s+)?(?:\w+\s+)?{_ARTICLE_NOUN}\s+"
+               r"(?:from|about|on|by|published|in|with|mentioning)\b", re.I),
+    re.compile(r"\bdistribution\s+of\b|\bper\s+(?:day|source|outlet|month)\b|"
+               r"\bby\s+(?:source|outlet|day|month)\b\s*\??$", re.I),
 ]
 
 METADATA = [
-    (re.compile(r"\bwho\s+(?:wrote|authored|penned|is the author of|was the author of|reported|writes)\b", re.I), "author"),
+    (re.compile(r"\bwho\s+(?:wrote|authored|penned|is the author of|was the author of|reported|writes)\b", re.I),
+     "author"),
     (re.compile(r"\b(?:the\s+)?(?:author|byline|writer|reporter)s?\s+of\b", re.I), "author"),
     (re.compile(r"\bwhen\s+(?:was|were|did)\s+(?:the|this|that|it)?\s*(?:\w+\s+)?(?:article|story|piece|report|"
         r"it)\b.*\b(?:published|come out|appear|written|released|posted)", re.I), "date"),
@@ -52,7 +56,8 @@ METADATA = [
     (re.compile(r"\b(?:what|which)\s+(?:date|day)\s+(?:was|were|did)\s+(?:the|this|that|it)?\s*(?:\w+\s+)?(?:article|"
         r"story|piece|report)\b.*\b(?:published|come out|appear|released|posted|run)\b", re.I), "date"),
     (re.compile(r"\b(?:which|what)\s+(?:news\s+)?(?:outlet|source|newspaper|publisher|site|website|agency|media|"
-        r"organi[sz]ation|broadcaster|channel)\s+(?:published|ran|reported|carried|wrote|posted|put out)\b", re.I), "source"),
+        r"organi[sz]ation|broadcaster|channel)\s+(?:published|ran|reported|carried|wrote|posted|put out)\b", re.I),
+     "source"),
     (re.compile(r"\bwho\s+published\b", re.I), "source"),
     (re.compile(r"\bwhat(?:'s| is| was)\s+the\s+(?:title|headline)\b|\bwhat\s+(?:is|was)\s+(?:the\s+)?(?:article|"
         r"story)\s+(?:called|titled)\b", re.I), "title"),
@@ -93,7 +98,8 @@ ORG_NOUNS = (
 
 MONEY_NOUNS = (r"(?:turnover|revenues?|sales|budget|cost|price|value|salary|wages?|debt|deficit|surplus|profits?|"
                r"losses|income|gdp|investment|fine|fee|ransom|compensation|bill|valuation|earnings)")
-COUNT_NOUNS = r"(?:population|death toll|toll|attendance|turnout|capacity|height|length|distance|weight|area|size|speed)"
+COUNT_NOUNS = (r"(?:population|death toll|toll|attendance|turnout|capacity|height|length|distance|weight|area|"
+               r"size|speed)")
 _WH = re.compile(r"\b(?:what|which|who|whom|whose|where|when|how|why)\b")
 
 
@@ -143,7 +149,8 @@ def answer_type(q: str) -> str:
         return "ORG"  # an organisation as often as a person: any name will do
     if at(rf"who(?:m|se)?\b|{_WHICH}{PERSON_NOUNS}s?\b", head) or re.search(r"\bname\s+of\s+the\s+" + PERSON_NOUNS, s):
         return "PERSON"
-    if at(rf"{_WHICH}{ORG_NOUNS}\b|{_THE}{ORG_NOUNS}{_AFTER}", head) or re.search(r"\bname\s+of\s+the\s+" + ORG_NOUNS, s):
+    if (at(rf"{_WHICH}{ORG_NOUNS}\b|{_THE}{ORG_NOUNS}{_AFTER}", head)
+            or re.search(r"\bname\s+of\s+the\s+" + ORG_NOUNS, s)):
         return "ORG"
     if at(r"what\s+(?:price|cost)\b", head):
         return "MONEY"
