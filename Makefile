@@ -31,4 +31,4 @@ clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
 eval-fast: install
-	HF_HUB_OFFLINE=1 $(BIN)/pytest -q tests/test_eval_gate.py
+	HF_HUB_OFFLINE=1 $(BIN)/pytest -q tests/integration/test_eval_gate.py

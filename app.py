@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from qa.progress import TqdmProgress
 from ui.jobs import DemoLoader, IngestGate
 from ui.layout import AppConfig, build_app, gradio_env, launch
 
@@ -77,24 +78,6 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _tqdm(desc: str) -> Any:
-    """An ingest progress callback drawing a tqdm bar on stderr (created on first call)."""
-    from tqdm import tqdm
-
-    bars: list[Any] = []
-
-    def progress(done: int, total: int, what: str) -> None:
-        if not bars:
-            bars.append(tqdm(total=total, desc=desc, unit="article", file=sys.stderr))
-        bar = bars[0]
-        if bar.total != total:
-            bar.reset(total=total)
-        bar.set_postfix_str(what, refresh=False)
-        bar.update(done - bar.n)
-
-    return progress
-
-
 def _background_writer(settings: Any) -> ArticleQA | None:
     """A second handle on the index with its own copy of the model for the background load
     (the shared model's lock would make questions wait for whole ingest batches)."""
@@ -123,7 +106,7 @@ def _seed_demo(bot: ArticleQA, loader: DemoLoader, settings: Any) -> None:
         if loader.stage_done() is None and not bot.index.catalog.counts()["articles"]:
             print("First start: loading 100 demo news articles (about a minute)...",
                   file=sys.stderr)
-        if loader.load_first(progress=_tqdm("demo news100")):
+        if loader.load_first(progress=TqdmProgress("demo news100")):
             loader.writer = _background_writer(settings) or bot
             loader.start_background()
     except Exception as exc:

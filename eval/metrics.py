@@ -1,7 +1,7 @@
 """Accuracy metrics: retrieval ranks, SQuAD answer scores, refusals, citations, latency.
 
 Pure functions over plain values (strings, id lists, booleans), so each one can be checked on
-toy cases by hand (tests/test_eval_metrics.py). ``None`` means "does not apply to this
+toy cases by hand (tests/unit/eval/test_eval_metrics.py). ``None`` means "does not apply to this
 question" (e.g. retrieval recall for a question without a gold article) and is left out of
 averages rather than counted as zero.
 """

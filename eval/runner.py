@@ -26,6 +26,7 @@ from eval import suites as S
 from eval.results import SYSTEM, QuestionResult, SuiteResult
 from eval.scoring import error_row, score_answer
 from qa import Answer, ArticleQA, Settings
+from qa.progress import TqdmProgress
 
 logger = logging.getLogger(__name__)
 
@@ -129,29 +130,6 @@ def _bar(total: int, desc: str, enabled: bool) -> Iterator[Any]:
         yield bar
 
 
-class _Progress:
-    """An ingest-style ``progress(done, total, what)`` callback drawing a tqdm bar."""
-
-    def __init__(self, desc: str, enabled: bool) -> None:
-        self.desc, self.enabled = desc, enabled
-        self.bar: Any = None
-
-    def __call__(self, done: int, total: int, what: str) -> None:
-        from tqdm import tqdm
-
-        if self.bar is None or self.bar.total != total:
-            self.close()
-            self.bar = tqdm(total=total, desc=self.desc, file=sys.stderr,
-                            disable=not self.enabled, dynamic_ncols=True)
-        self.bar.set_postfix_str(what[:40], refresh=False)
-        self.bar.update(done - self.bar.n)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-            self.bar = None
-
-
 def run(config: RunConfig) -> SuiteResult:
     """Run ``config`` and return the typed result (nothing is written; see eval.report)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -180,7 +158,7 @@ def run(config: RunConfig) -> SuiteResult:
         rep = None
         if ingested:
             t0 = time.perf_counter()
-            bar = _Progress("ingest", config.progress)
+            bar = TqdmProgress("ingest", enabled=config.progress)
             try:
                 rep = bot.ingest(list(suite.corpus_files), progress=bar)
             finally:
@@ -250,7 +228,7 @@ def _asker(
         persist = work / "langchain" / key
         persist.mkdir(parents=True, exist_ok=True)
         t0 = time.perf_counter()
-        bar = _Progress("langchain index", config.progress)
+        bar = TqdmProgress("langchain index", enabled=config.progress)
         try:
             baseline = LangChainBaseline(
                 S.parse_articles(suite.corpus_files), persist, k=config.k, progress=bar)

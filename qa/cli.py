@@ -18,6 +18,7 @@ from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import Any
 
+from qa.progress import TqdmProgress
 from qa.settings import Settings
 
 logger = logging.getLogger("article_qa")
@@ -27,24 +28,6 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings.from_env(home=args.home, chroma_url=getattr(args, "chroma_url", None))
 
 
-def _tqdm_progress(desc: str) -> Any:
-    from tqdm import tqdm
-
-    bar: dict[str, Any] = {}
-
-    def progress(done: int, total: int, what: str) -> None:
-        if "b" not in bar or bar["b"].total != total:
-            if "b" in bar:
-                bar["b"].close()
-            bar["b"] = tqdm(total=total, desc=desc, unit="article", file=sys.stderr)
-        b = bar["b"]
-        b.set_postfix_str(what, refresh=False)
-        b.update(done - b.n)
-
-    progress.close = lambda: bar["b"].close() if "b" in bar else None  # type: ignore[attr-defined]
-    return progress
-
-
 def cmd_ingest(args: argparse.Namespace) -> int:
     from qa.api import ArticleQA
 
@@ -52,7 +35,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print("nothing to ingest: give files/folders or --demo news100|news", file=sys.stderr)
         return 2
     bot = ArticleQA(settings=_settings(args))
-    progress = None if args.quiet else _tqdm_progress("ingest")
+    progress = None if args.quiet else TqdmProgress("ingest")
     reports = []
     if args.demo:
         reports.append(bot.ingest_demo(args.demo, progress=progress))

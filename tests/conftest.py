@@ -63,3 +63,19 @@ def real_bot(tmp_path_factory: pytest.TempPathFactory):
     bot.ingest([CORPUS])
     yield bot
     bot.close()
+
+
+TIERS = ("unit", "integration", "browser")  #: tests/<tier>/...: each test is marked with its folder's tier
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test with its tier (``-m unit``, ``-m integration``, ``-m browser``; ``slow`` is
+    marked by hand on the full-corpus and real-LLM runs)."""
+    root = Path(__file__).resolve().parent
+    for item in items:
+        try:
+            tier = Path(str(item.path)).resolve().relative_to(root).parts[0]
+        except ValueError:
+            continue
+        if tier in TIERS:
+            item.add_marker(getattr(pytest.mark, tier))

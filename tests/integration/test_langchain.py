@@ -94,7 +94,7 @@ def test_retriever_matches_ask_on_every_news_suite_question() -> None:
     homes = sorted((cache / "index").glob("news-minilm-*"), key=lambda p: p.stat().st_mtime)
     if not homes:
         pytest.skip("no news index: run `article-qa eval --suite news` once")
-    gold = Path(__file__).parents[1] / "eval" / "data" / "news_gold.jsonl"
+    gold = Path(__file__).parents[2] / "eval" / "data" / "news_gold.jsonl"
     questions = [json.loads(line)["question"] for line in gold.read_text().splitlines() if line.strip()]
     bot = ArticleQA(home=homes[-1])
     try:

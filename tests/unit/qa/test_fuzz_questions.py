@@ -193,8 +193,7 @@ def test_parse_date_any_value_slow(value: Any) -> None:
 @pytest.fixture(scope="module")
 def asking_bot(tmp_path_factory: pytest.TempPathFactory) -> Any:
     from qa import ArticleQA, Settings
-
-    from .conftest import CORPUS
+    from tests.conftest import CORPUS
 
     bot = ArticleQA(settings=Settings.from_env(home=tmp_path_factory.mktemp("ask-home"), embedder="hash"))
     bot.ingest([CORPUS])

@@ -15,8 +15,7 @@ from qa import ArticleQA
 from qa.embed.base import MODEL_MAX_TOKENS, token_counter
 from qa.store.doctor import check
 from qa.types import Article
-
-from .conftest import CORPUS
+from tests.conftest import CORPUS
 
 
 def consistent(bot: ArticleQA) -> None:

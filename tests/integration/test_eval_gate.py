@@ -15,7 +15,7 @@ import pytest
 
 from eval import SuiteResult, run_suite
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
 pytestmark = pytest.mark.skipif(
     not (SHARED_DATA / "squad2" / "queries.json").exists(), reason="../shared/data is not here"

@@ -7,8 +7,7 @@ from pathlib import Path
 
 from ingest.parsers import Skip, parse_file, parse_text
 from qa.types import Article
-
-from .conftest import CORPUS
+from tests.conftest import CORPUS
 
 
 def parsed(path: Path) -> tuple[list[Article], list[Skip]]:

@@ -5,7 +5,7 @@ Every fault must end in a clear message (a ``CatalogError`` / ``StoreError`` in 
 and never in silently wrong answers; after the fix (more space, ``doctor --repair``, the server
 back) the index is whole again and answers as before. The disk tests mount a small tmpfs and
 skip where mounting is not permitted (non-root CI). The slower ones (a CLI run or a Chroma
-server each step) are marked ``slow``: ``pytest -m slow tests/test_faults.py``.
+server each step) are marked ``slow``: ``pytest -m slow tests/integration/test_faults.py``.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from qa import ArticleQA, Settings
 from qa.store.catalog import CatalogError
 from qa.store.doctor import check, run
 from qa.store.vectors import StoreError
+from tests.conftest import CORPUS
 
-from .conftest import CORPUS
 from .test_kill import synthetic_corpus
 
 GAZPROM_Q = "By how much did Gazprom increase gas exports to China?"

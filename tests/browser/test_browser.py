@@ -13,15 +13,15 @@ from typing import Any
 
 import pytest
 
-from .conftest import CORPUS
-from .test_app import running_app
+from tests.conftest import CORPUS
+from tests.integration.test_app import running_app
 
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture(scope="module")

@@ -24,10 +24,10 @@ from hypothesis import strategies as st
 
 import app
 from qa.types import Citation
+from tests.conftest import CORPUS
 from ui.render import source_cards
 from ui.uploads import UPLOAD_SUFFIXES, safe_upload_name, store_upload
 
-from .conftest import CORPUS
 from .test_app import running_app
 
 ASK = {"data": ["who met Tillerson?", None, None, "fast", "extractive"]}

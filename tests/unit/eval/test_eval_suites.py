@@ -9,8 +9,7 @@ import pytest
 
 from eval import metrics as M
 from eval import suites as S
-
-from .conftest import CORPUS, SHARED
+from tests.conftest import CORPUS, SHARED
 
 SHARED_DATA = SHARED / "data"
 needs_shared = pytest.mark.skipif(

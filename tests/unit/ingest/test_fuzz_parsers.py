@@ -8,7 +8,7 @@ real ingest pipeline (fake "hash" embedder): every good article is indexed, ever
 named with a reason.
 
 The fast tests (CI) run ~200 examples each; the ``slow`` variants run many more:
-``pytest -m slow tests/test_fuzz_parsers.py --hypothesis-show-statistics``.
+``pytest -m slow tests/unit/ingest/test_fuzz_parsers.py --hypothesis-show-statistics``.
 """
 
 from __future__ import annotations

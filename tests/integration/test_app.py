@@ -22,10 +22,9 @@ import pytest
 
 import app
 from qa.types import IngestReport
+from tests.conftest import CORPUS, free_port
 from ui.jobs import DemoLoader, IngestGate
 from ui.layout import AppConfig, build_app, launch
-
-from .conftest import CORPUS, free_port
 
 
 # ============================================================================ fixtures / helpers

@@ -39,7 +39,7 @@ import pytest
 
 from qa import ArticleQA, Settings
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 
 DRIVER = r'''

@@ -9,7 +9,7 @@ import pytest
 
 grimp = pytest.importorskip("grimp")  # installed with import-linter (dev)
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("qa", "ingest", "eval", "ui", "bench")
 MAX_LINES = 500
 MAX_WIDTH = 120

@@ -8,7 +8,7 @@ name without being read; CSV / JSONL are streamed; plain-text files are read onl
 the longest body kept.
 
 Fast variants (CI) use small files and lowered limits; the ``slow`` ones are the real sizes:
-``pytest -m slow tests/test_limits.py -s`` (a 1 GB file, a 100,000-file folder, a 50 MB article).
+``pytest -m slow tests/integration/test_limits.py -s`` (a 1 GB file, a 100,000-file folder, a 50 MB article).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 _PRELUDE = """
 import json, os, resource, sys, time
@@ -127,7 +127,7 @@ def test_streamed_jsonl_parse_memory_is_flat() -> None:
     """20 MB of JSONL parsed and dropped record by record: memory does not grow with the file."""
     out = run_measured("""
         import tempfile
-        sys.path.insert(0, "tests")
+        sys.path.insert(0, "tests/integration")
         from test_limits import write_jsonl
         path = Path(tempfile.mkdtemp()) / "feed.jsonl"
         n = write_jsonl(path, 20 * 1024 * 1024)
@@ -214,7 +214,7 @@ def test_1gb_file_is_refused_by_name_without_reading_it() -> None:
 def test_1gb_jsonl_streams_with_flat_memory_when_the_limit_is_raised() -> None:
     out = run_measured("""
         import tempfile
-        sys.path.insert(0, "tests")
+        sys.path.insert(0, "tests/integration")
         from test_limits import write_jsonl
         path = Path(tempfile.mkdtemp()) / "feed.jsonl"
         n = write_jsonl(path, 1024 ** 3)

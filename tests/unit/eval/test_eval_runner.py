@@ -9,8 +9,7 @@ import pytest
 
 from eval import run_suite, suites
 from eval.cli import main
-
-from .conftest import CORPUS
+from tests.conftest import CORPUS
 
 QUESTIONS = [
     ("Who signed the Gazprom gas deal in Beijing?", ["Alexei Miller"],

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import CORPUS
+from tests.conftest import CORPUS
 
 
 def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -17,8 +17,7 @@ from qa import ArticleQA, Settings
 from qa.citations import verify
 from qa.store.doctor import check
 from qa.store.vectors import ChromaStore, StoreError
-
-from .conftest import CORPUS, free_port
+from tests.conftest import CORPUS, free_port
 
 CHROMA = Path(sys.executable).parent / "chroma"  #: the CLI installed with chromadb
 GAZPROM_Q = "By how much did Gazprom increase gas exports to China?"
