@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, require
 from tests.integration.test_app import running_app
 
 pytestmark = pytest.mark.browser
@@ -26,9 +26,12 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 @pytest.fixture(scope="module")
 def page_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, str]]:
-    if not CHROMIUM.exists():
-        pytest.skip("no /usr/bin/chromium (apt-get install -y chromium); browser tests skipped")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    require(CHROMIUM.exists(), "no /usr/bin/chromium (apt-get install -y chromium); browser tests skipped")
+    try:
+        from playwright import sync_api
+    except ImportError:  # pragma: no cover - a developer without the dev extra
+        require(False, "playwright is not installed (pip install -e '.[dev]')")
+        raise
     from qa import ArticleQA
 
     home = tmp_path_factory.mktemp("browser-home")

@@ -14,12 +14,11 @@ from pathlib import Path
 import pytest
 
 from eval import SuiteResult, run_suite
+from tests.conftest import requires_shared
 
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
-pytestmark = pytest.mark.skipif(
-    not (SHARED_DATA / "squad2" / "queries.json").exists(), reason="../shared/data is not here"
-)
+pytestmark = requires_shared(SHARED_DATA / "squad2" / "queries.json")
 
 
 @pytest.fixture(scope="module")

@@ -9,12 +9,10 @@ import pytest
 
 from eval import metrics as M
 from eval import suites as S
-from tests.conftest import CORPUS, SHARED
+from tests.conftest import CORPUS, SHARED, requires_shared
 
 SHARED_DATA = SHARED / "data"
-needs_shared = pytest.mark.skipif(
-    not (SHARED_DATA / "squad2").is_dir(), reason="../shared/data is not here"
-)
+needs_shared = requires_shared(SHARED_DATA / "squad2")
 
 
 def _write(path: Path, records: list[dict]) -> Path:
