@@ -185,6 +185,10 @@ class Engine:
         history = list(turn.history) or None
         res = resolve(turn.question, history, vocab, self._previous_article_ids(history))
         pq = parse_question(res.text, vocab, Filters.from_dict(turn.filters), context=res.context)
+        if pq.kind == "metadata" and res.article_ids and res.context:
+            # "when was that published?": "that" is the article the last answer cited first
+            res = replace(res, context="")
+            pq = parse_question(res.text, vocab, Filters.from_dict(turn.filters))
         return replace(turn, resolved=res, pq=pq)
 
     def _step_collection(self, turn: Turn) -> Turn:
@@ -204,7 +208,8 @@ class Engine:
         res = turn.resolved
         if res is not None and res.changed and not turn.early:
             shown = f"{res.text} ({res.context})" if res.context else res.text
-            ans = replace(ans, rewritten_question=shown)
+            if shown != turn.question:
+                ans = replace(ans, rewritten_question=shown)
         return self._finish(ans, turn.started, turn.timings)
 
     def _finish(self, ans: Answer, t0: float, timings: dict[str, float]) -> Answer:

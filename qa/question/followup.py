@@ -15,6 +15,11 @@ PRONOUN = re.compile(
     re.I,
 )
 FRAGMENT = re.compile(r"^\s*(?:and|also|but|what about|how about|what of|same for|now)\b", re.I)
+#: "is there", "there are": the existential there points at nothing said before
+EXISTENTIAL = re.compile(r"\b(?:is|are|was|were)\s+there\b|\bthere(?:'s|\s+(?:is|are|was|were|have|has))\b", re.I)
+#: a question of its own after the connector ("and who wrote it?"): not a fragment to glue on
+FULL_QUESTION = re.compile(r"^\s*(?:who|what|when|where|why|how|which|whose|is|are|was|were|did|does|do|can|could)"
+                           r"\b\s+\S", re.I)
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,9 @@ def resolve(
     if not prev_q:
         return Resolved(question)
     q = question.strip()
+    connector = FRAGMENT.match(q)
+    if connector and FULL_QUESTION.match(q[connector.end():].lstrip(" ,")):
+        q = q[connector.end():].lstrip(" ,")  # "and who wrote it?" is "who wrote it?"
     is_fragment = bool(FRAGMENT.match(q)) or (
         len(q.split()) <= 4
         and not re.match(r"^\s*(?:who|what|when|where|why|how|which|is|are|did|does|do|can)\b", q, re.I)
@@ -60,10 +68,10 @@ def resolve(
             base = extract_sources(base, vocab)[0]
         return Resolved(f"{base} {frag}?".replace("  ", " "), previous_ids, True)
     own_names = [n for n in name_runs(q) if n.start > 0]
-    if PRONOUN.search(q) and not own_names:  # "his visit" after naming Gauck refers to Gauck
+    if PRONOUN.search(EXISTENTIAL.sub(" ", q)) and not own_names:  # "his visit" after naming Gauck refers to Gauck
         names = [n.text for n in name_runs(prev_q) if n.text.lower() not in q.lower()]
         if names:
             context = ", ".join(dict.fromkeys(names))
             return Resolved(q, previous_ids, True, context)
         return Resolved(q, previous_ids, True)
-    return Resolved(question)
+    return Resolved(q, changed=q != question.strip())

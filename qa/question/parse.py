@@ -53,12 +53,16 @@ METADATA = [
     (re.compile(r"\bwhen\s+(?:was|were|did)\s+(?:the|this|that|it)?\s*(?:\w+\s+)?(?:article|story|piece|report|"
         r"it)\b.*\b(?:published|come out|appear|written|released|posted)", re.I), "date"),
     (re.compile(r"\b(?:publication|publishing)\s+date\b", re.I), "date"),
+    (re.compile(r"\bwhen\s+(?:was|were)\s+(?:it|that|this|they)\s+(?:published|posted|released|written|out)\b",
+                re.I), "date"),
     (re.compile(r"\b(?:what|which)\s+(?:date|day)\s+(?:was|were|did)\s+(?:the|this|that|it)?\s*(?:\w+\s+)?(?:article|"
         r"story|piece|report)\b.*\b(?:published|come out|appear|released|posted|run)\b", re.I), "date"),
     (re.compile(r"\b(?:which|what)\s+(?:news\s+)?(?:outlet|source|newspaper|publisher|site|website|agency|media|"
         r"organi[sz]ation|broadcaster|channel)\s+(?:published|ran|reported|carried|wrote|posted|put out)\b", re.I),
      "source"),
     (re.compile(r"\bwho\s+published\b", re.I), "source"),
+    (re.compile(r"\b(?:which|what)\s+(?:news\s+)?(?:outlet|source|newspaper|publisher|site|website|agency|"
+                r"broadcaster|channel)\s+(?:was|is)\s+(?:it|that|this)\b", re.I), "source"),
     (re.compile(r"\bwhat(?:'s| is| was)\s+the\s+(?:title|headline)\b|\bwhat\s+(?:is|was)\s+(?:the\s+)?(?:article|"
         r"story)\s+(?:called|titled)\b", re.I), "title"),
     (re.compile(r"\b(?:photo|image|picture)\s+(?:credit|courtesy)\b|\bwho\s+(?:took|shot)\s+the\s+(?:photo|picture|"
