@@ -143,9 +143,9 @@ def _side_panel(bot: ArticleQA, first_stats: dict[str, Any]) -> PanelWidgets:
         with gr.Accordion("Filters for the next questions", open=True):
             with gr.Row():
                 date_from = gr.DateTime(label="From", include_time=False, type="string",
-                                        value=None, elem_id="aqa-from")
+                                        value="", elem_id="aqa-from")
                 date_to = gr.DateTime(label="To", include_time=False, type="string",
-                                      value=None, elem_id="aqa-to")
+                                      value="", elem_id="aqa-to")
             sources = gr.Dropdown(label="Outlets", multiselect=True,
                                   choices=outlet_choices(first_stats),
                                   allow_custom_value=True, elem_id="aqa-sources")

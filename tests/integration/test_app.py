@@ -204,6 +204,15 @@ def test_chat_answers_with_citations(served: tuple[str, Any, Path]) -> None:
     assert "aqa-refused" not in out
 
 
+def test_chat_endpoint_needs_only_the_message(served: tuple[str, Any, Path]) -> None:
+    """Filters and modes are optional for API clients, the dates included."""
+    url, _, _ = served
+    params = client(url).view_api(return_format="dict", print_info=False)["named_endpoints"]["/chat"]["parameters"]
+    assert [p["parameter_name"] for p in params if not p["parameter_has_default"]] == ["message"]
+    messages, box = client(url).predict("who met Tillerson?", api_name="/chat")
+    assert "Sergei Lavrov" in str(messages[-1]["content"])
+
+
 def test_chat_refuses_what_the_articles_do_not_say(served: tuple[str, Any, Path]) -> None:
     url, _, _ = served
     out = chat(client(url), "Who won the 2018 FIFA World Cup final?")
