@@ -132,6 +132,15 @@ def test_report_has_tables_plots_and_failures(tmp_path: Path) -> None:
     assert render_markdown(res).count("## Per question type") == 1
 
 
+def test_a_test_split_report_lists_no_single_failure() -> None:
+    import dataclasses
+
+    res = dataclasses.replace(_result(RUN_A), suite="news-test")
+    text = render_markdown(res)
+    assert "Who signed the deal?" not in text  # the wrong answer is counted, not shown
+    assert "1 of `system`'s answers are wrong" in text and "This is a test split" in text
+
+
 def test_compare_finds_fixed_and_broken() -> None:
     comp = compare(_result(RUN_A), _result(RUN_B))
     assert [(c.system, c.id) for c in comp.fixed] == [("system", "who")]
