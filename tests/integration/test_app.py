@@ -210,6 +210,7 @@ def test_chat_endpoint_needs_only_the_message(served: tuple[str, Any, Path]) -> 
     params = client(url).view_api(return_format="dict", print_info=False)["named_endpoints"]["/chat"]["parameters"]
     assert [p["parameter_name"] for p in params if not p["parameter_has_default"]] == ["message"]
     messages, box = client(url).predict("who met Tillerson?", api_name="/chat")
+    assert box == ""  # the text box is cleared
     assert "Sergei Lavrov" in str(messages[-1]["content"])
 
 
