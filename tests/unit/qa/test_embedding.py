@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -41,3 +42,17 @@ def test_order_is_kept_when_sorting_by_length() -> None:
 def test_hash_embedder_is_deterministic() -> None:
     e = HashEmbedder()
     assert np.array_equal(e.embed(["a b c"]), e.embed(["a b c"]))
+
+
+def test_an_index_of_the_old_batched_int8_vectors_is_refused_not_mixed(tmp_path: Path) -> None:
+    """Same embedder name, other vectors (the batch-dependent int8 recipe): a new record."""
+    from qa.settings import Settings
+    from qa.store.catalog import CatalogError
+    from qa.store.index import Index
+
+    settings = Settings.from_env(env={}, home=tmp_path / "home", embedder="minilm-int8")
+    index = Index(settings)
+    index.catalog.set_meta("embedder", "all-MiniLM-L6-v2-int8:384")  # what the old recipe recorded
+    index.close()
+    with pytest.raises(CatalogError, match=r"int8:384.*doctor --repair"):
+        Index(settings)
