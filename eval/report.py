@@ -8,6 +8,7 @@ from pathlib import Path
 
 from eval import metrics as M
 from eval.results import QUESTION_METRICS, SYSTEM, QuestionResult, SuiteResult
+from eval.suites import is_test_suite
 
 logger = logging.getLogger(__name__)
 
@@ -91,11 +92,6 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 60:.1f} min" if seconds >= 90 else f"{seconds:.0f} s"
 
 
-def is_test_split(suite: str) -> bool:
-    """Test splits (``news-test``, ``compositional-test``...) report aggregates only."""
-    return suite == "test" or suite.endswith("-test") or "-test-" in suite
-
-
 def render_markdown(result: SuiteResult, plots: Sequence[str] = (), failures: int = 12) -> str:
     systems = result.systems
     summaries = {s: result.summary(s) for s in systems}
@@ -139,7 +135,7 @@ def render_markdown(result: SuiteResult, plots: Sequence[str] = (), failures: in
     lines.append(GUIDE)
     main = SYSTEM if SYSTEM in systems else (systems[0] if systems else "")
     wrong = [r for r in result.rows_for(main) if r.metrics.get("correct") == 0.0]
-    if wrong and is_test_split(result.suite):
+    if wrong and is_test_suite(result.suite):
         lines += ["## Wrong answers", "",
                   f"{len(wrong)} of `{main}`'s answers are wrong. This is a test split: its single failures are "
                   "not listed, so that nobody tunes on them (look at the aggregates above; tune on a dev set).",

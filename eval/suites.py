@@ -34,6 +34,11 @@ DATA_DIR = EVAL_DIR / "data"  #: gold sets shipped with the package
 SHARED_DATA = EVAL_DIR.parent.parent / "shared" / "data"  #: ../shared/data next to the repo
 
 
+def is_test_suite(name: str) -> bool:
+    """Test splits (``news-test``, ``*-test``): report aggregates only, never tune or fit on them."""
+    return name == "test" or name.endswith("-test") or "-test-" in name
+
+
 class SuiteError(ValueError):
     """A suite that cannot be loaded; the message says what is missing."""
 

@@ -9,7 +9,6 @@ LangChain Runnable (parse | retrieve | answer), so a chat model can replace the 
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from collections import OrderedDict
@@ -21,7 +20,9 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import Runnable, RunnableBranch, RunnableLambda
 
 from qa.answer.aggregate import common_entity, is_compositional
-from qa.answer.reader import TYPED, Reading, idf_function, names_present, read, typed_core
+from qa.answer.confidence import ConfidenceModel, packaged_model
+from qa.answer.reader import TYPED, Reading, idf_function, read, typed_core
+from qa.answer.refusal import QUANTITIES, answer_features, other_years, rules_refuse, top_dense
 from qa.answer.spans import candidates
 from qa.answer.turn import Turn
 from qa.citations import make_citation
@@ -37,8 +38,6 @@ from qa.types import Answer, Article, Chunk, Citation, ScoredChunk
 
 logger = logging.getLogger(__name__)
 
-#: answer types a sentence cannot answer without a number in it
-QUANTITIES = frozenset({"NUMBER", "MONEY", "PERCENT"})
 
 REFUSAL = "The articles do not say."
 GREETING = (
@@ -80,6 +79,8 @@ class Engine:
         self._recent: OrderedDict[str, Answer] = OrderedDict()
         self._lock = threading.Lock()
         self._llm: Any = None
+        self.confidence: ConfidenceModel | None = packaged_model()  #: refuse or answer (fitted)
+        self.calibration: list[dict[str, float]] | None = None  #: set by the trainer: record, never refuse
         self._caller_answerers: dict[int, tuple[BaseChatModel, Any]] = {}
         self.chain: Runnable[str | dict[str, Any], Answer] = self.runnable()
 
@@ -276,7 +277,7 @@ class Engine:
         return replace(turn, hits=tuple(hits), dropped_dates=dropped_dates)
 
     def _top(self, hits: list[ScoredChunk]) -> float:
-        return max((h.dense for h in hits if h.dense is not None), default=0.0)
+        return top_dense(hits)
 
     def _strong(self, hits: list[ScoredChunk]) -> bool:
         if hits and all(h.dense is None for h in hits):
@@ -305,7 +306,17 @@ class Engine:
         readings = read(pq, hits, idf, context=self.retriever.neighbours)
         timings["read"] = time.perf_counter() - t
         best = readings[0] if readings else None
-        weak = best is None or self._refuse(pq, hits, best, idf)
+        text = self._article_text(best) if best is not None else ""
+        features = (answer_features(pq, turn.dropped_dates, hits, readings, text, idf)
+                    if best is not None else None)
+        fitted = self.confidence is not None or self.calibration is not None
+        if features is not None and self.calibration is not None:
+            self.calibration.append(features)  # eval/train_confidence.py: answer, never refuse
+            weak = False
+        elif features is not None and self.confidence is not None:
+            weak = not self.confidence.answers(features)
+        else:
+            weak = best is None or rules_refuse(pq, hits, best, text, idf, self.settings.refuse_below)
         if (is_compositional(pq) and (weak or len(pq.filters.sources) > 1) and turn.mode != "sentence"
                 and self._strong(hits)):
             # no one sentence answers, or several outlets are asked about: the name their articles share
@@ -315,10 +326,10 @@ class Engine:
                                      also=common.support[1:])
         if weak or best is None:
             return self._refusal(question, pq, hits, filters, timings)
-        if turn.dropped_dates and self._other_years(pq, best):
-            # "in 2020" was asked, the sentence speaks of 2021
+        if not fitted and turn.dropped_dates and other_years(pq, best):
+            # "in 2020" was asked, the sentence speaks of 2021 (the fitted model has it as a feature)
             return self._refusal(question, pq, hits, filters, timings)
-        if not best.span and pq.answer_type in QUANTITIES:
+        if not fitted and not best.span and pq.answer_type in QUANTITIES:
             # "how much did they pay?" and the best sentence names no sum: it does not answer
             # (a who/when answer may be "low-skilled workers" or "the oil shock": no such rule)
             return self._refusal(question, pq, hits, filters, timings)
@@ -332,34 +343,10 @@ class Engine:
             best = replace(best, span="", span_start=-1)
         return self._compose(question, pq, best, readings, hits, filters, timings)
 
-    def _refuse(self, pq: ParsedQuestion, hits: list[ScoredChunk], best: Reading, idf: Callable[[str], float]) -> bool:
-        if any(h.dense is not None for h in hits):  # (retrieval="bm25" has no dense scores)
-            top = self._top(hits)
-            if top < self.settings.refuse_below:
-                return True
-            if best.match < 0.34 and top < self.settings.refuse_below + 0.12:
-                return True
-        elif best.match < 0.34:
-            return True
-        if best.anchor < 0.2:
-            return True  # the sentence never mentions what is asked about ("wife", "born", ...)
-        if not best.asserted:
-            return True  # "Le Pen is favourite to win" does not say who won
+    def _article_text(self, best: Reading) -> str:
+        """The best reading's article, title first (what "names present" is checked against)."""
         art = self._articles([best.chunk.article_id]).get(best.chunk.article_id)
-        text = f"{art.title} {art.text}" if art else f"{best.chunk.title} {best.chunk.text}"
-        if names_present(pq.core, text, idf) < 0.5:
-            return True  # the article is about someone else: ZTE asked, Honeywell found
-        return best.match < 0.12
-
-    def _other_years(self, pq: ParsedQuestion, best: Reading) -> bool:
-        """The question dates its event (searched without the dates, as no article is from then),
-        and the best sentence names other years, none of the asked ones."""
-        f = pq.filters
-        if f.date_from is None or f.date_to is None:
-            return False
-        asked = {str(y) for y in range(f.date_from.year, f.date_to.year + 1)}
-        said = set(re.findall(r"\b(?:1[5-9]|20)\d\d\b", best.sentence))
-        return bool(said) and not said & asked
+        return f"{art.title} {art.text}" if art else f"{best.chunk.title} {best.chunk.text}"
 
     def _idf(self) -> Callable[[str], float]:
         return idf_function(self.retriever.table.idf)

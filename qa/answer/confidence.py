@@ -1,0 +1,85 @@
+"""Whether to give the best reading or refuse: a logistic model fitted on the dev sets
+(``eval/train_confidence.py``), in place of hand-set refusal thresholds.
+
+The features describe the retrieval and the best reading; the model estimates the chance that
+the reading's answer is right, and the engine refuses below the threshold that scored best on
+the dev sets' held-out folds (correct answers and right refusals +1, wrong answers -1). The
+weights are data, ``qa/answer/data/confidence.json``; one command refits them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+#: answer types, grouped for one-hot features
+TYPE_GROUPS = {"PERSON": "person", "ORG": "org", "PLACE": "place", "DATE": "date", "NUMBER": "number",
+               "MONEY": "number", "PERCENT": "number", "YESNO": "other", "OTHER": "other"}
+FEATURES = (
+    "top_dense",  # best dense cosine among the passages (0 without dense retrieval)
+    "best_dense",  # dense cosine of the best reading's passage
+    "match",  # IDF-weighted share of the question's terms in the sentence (and its context)
+    "anchor",  # share of the question's lower-case content words (what it asks about)
+    "names",  # IDF-weighted share of the question's names in the answer's article
+    "score",  # the reader's score of the best reading
+    "margin",  # its lead over the next different sentence
+    "asserted",  # the sentence asserts the asked event (not a prospect or a condition)
+    "has_span",  # a typed short answer was found
+    "quantity_without_number",  # a how-much question and the sentence names no number
+    "other_years",  # the question's years were dropped as a filter and the sentence names others
+    "passage_rank",  # rank of the best reading's passage (0 = first)
+    "lexical_only",  # retrieval had no dense side
+    *(f"type_{g}" for g in sorted(set(TYPE_GROUPS.values()))),
+)
+
+
+@dataclass(frozen=True)
+class ConfidenceModel:
+    """Standardised logistic regression over ``FEATURES``."""
+
+    names: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+    threshold: float  #: refuse when the estimate is below this
+    info: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def probability(self, features: Mapping[str, float]) -> float:
+        z = self.intercept
+        for name, mu, sd, w in zip(self.names, self.mean, self.scale, self.coef, strict=True):
+            z += w * (float(features.get(name, 0.0)) - mu) / (sd or 1.0)
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+    def answers(self, features: Mapping[str, float]) -> bool:
+        return self.probability(features) >= self.threshold
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"names": list(self.names), "mean": list(self.mean), "scale": list(self.scale),
+                "coef": list(self.coef), "intercept": self.intercept, "threshold": self.threshold,
+                "info": self.info}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> ConfidenceModel:
+        return cls(tuple(d["names"]), tuple(d["mean"]), tuple(d["scale"]), tuple(d["coef"]),
+                   float(d["intercept"]), float(d["threshold"]), dict(d.get("info", {})))
+
+
+@cache
+def packaged_model() -> ConfidenceModel | None:
+    """The fitted weights shipped with the package (None when they are missing)."""
+    try:
+        text = resources.files("qa.answer").joinpath("data/confidence.json").read_text(encoding="utf-8")
+    except (FileNotFoundError, ModuleNotFoundError):
+        return None
+    return ConfidenceModel.from_dict(json.loads(text))
+
+
+def type_features(answer_type: str) -> dict[str, float]:
+    group = TYPE_GROUPS.get(answer_type, "other")
+    return {f"type_{g}": float(g == group) for g in sorted(set(TYPE_GROUPS.values()))}

@@ -1,0 +1,74 @@
+"""When the best reading does not answer: the features the fitted confidence model reads
+(``qa.answer.confidence``), and the hand-set rules it replaced (used only without weights)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from qa.answer.confidence import type_features
+from qa.answer.reader import Reading, names_present
+from qa.question.types import ParsedQuestion
+from qa.types import ScoredChunk
+
+#: answer types a sentence cannot answer without a number in it
+QUANTITIES = frozenset({"NUMBER", "MONEY", "PERCENT"})
+
+
+def top_dense(hits: list[ScoredChunk]) -> float:
+    """The best dense cosine among the passages (0.0 without dense scores)."""
+    return max((h.dense for h in hits if h.dense is not None), default=0.0)
+
+
+def other_years(pq: ParsedQuestion, best: Reading) -> bool:
+    """The question dates its event (searched without the dates, as no article is from then),
+    and the best sentence names other years, none of the asked ones."""
+    f = pq.filters
+    if f.date_from is None or f.date_to is None:
+        return False
+    asked = {str(y) for y in range(f.date_from.year, f.date_to.year + 1)}
+    said = set(re.findall(r"\b(?:1[5-9]|20)\d\d\b", best.sentence))
+    return bool(said) and not said & asked
+
+
+def answer_features(pq: ParsedQuestion, dropped_dates: bool, hits: list[ScoredChunk], readings: list[Reading],
+                    article_text: str, idf: Callable[[str], float]) -> dict[str, float]:
+    """What the confidence model sees about the best reading (``confidence.FEATURES``)."""
+    best = readings[0]
+    second = next((r for r in readings[1:] if r.sentence != best.sentence), None)
+    return {
+        "top_dense": top_dense(hits),
+        "best_dense": next((h.dense or 0.0 for h in hits if h.chunk.id == best.chunk.id), 0.0),
+        "match": best.match,
+        "anchor": best.anchor,
+        "names": names_present(pq.core, article_text, idf),
+        "score": best.score,
+        "margin": best.score - second.score if second else best.score,
+        "asserted": float(best.asserted),
+        "has_span": float(bool(best.span)),
+        "quantity_without_number": float(not best.span and pq.answer_type in QUANTITIES),
+        "other_years": float(dropped_dates and other_years(pq, best)),
+        "passage_rank": float(best.passage_rank),
+        "lexical_only": float(all(h.dense is None for h in hits)),
+        **type_features(pq.answer_type),
+    }
+
+
+def rules_refuse(pq: ParsedQuestion, hits: list[ScoredChunk], best: Reading, article_text: str,
+                 idf: Callable[[str], float], refuse_below: float) -> bool:
+    """The hand-set refusal rules (thresholds tuned on the news dev set)."""
+    if any(h.dense is not None for h in hits):  # (retrieval="bm25" has no dense scores)
+        top = top_dense(hits)
+        if top < refuse_below:
+            return True
+        if best.match < 0.34 and top < refuse_below + 0.12:
+            return True
+    elif best.match < 0.34:
+        return True
+    if best.anchor < 0.2:
+        return True  # the sentence never mentions what is asked about ("wife", "born", ...)
+    if not best.asserted:
+        return True  # "Le Pen is favourite to win" does not say who won
+    if names_present(pq.core, article_text, idf) < 0.5:
+        return True  # the article is about someone else: ZTE asked, Honeywell found
+    return best.match < 0.12
