@@ -55,7 +55,9 @@ class Settings(BaseModel):
     rrf_k: int = Field(60, ge=1, description="reciprocal-rank-fusion constant")
     keep_lexical: int = Field(2, ge=0, description="BM25's best hits kept past fusion when they dominate")
     lexical_dominance: float = Field(2.0, gt=0, description="... scoring at least this many times BM25's k-th hit")
-    refuse_below: float = Field(0.35, ge=-1, le=1, description="refuse when the best dense cosine is below this")
+    refuse_below: float = Field(0.35, ge=-1, le=1, description=(
+        "a best dense cosine below this is weak evidence (dropping a date filter, metadata lookups); "
+        "passage refusals come from the fitted confidence model"))
     answerer: AnswererName = Field("extractive", description="who writes passage answers: extractive | llm")
     demo_cache: Path | None = Field(None, description="where the downloaded demo wheel is kept (default: home)")
     # generative answerer (qa/llm/answerer.py; needs the `llm` extra)

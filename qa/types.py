@@ -14,6 +14,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+MAX_QUESTION_CHARS = 2000  #: longer input is refused before any parsing (it costs ~1 s per 100k chars)
+
 
 def _norm(text: str) -> str:
     text = unicodedata.normalize("NFKC", text or "").casefold()

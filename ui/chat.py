@@ -9,13 +9,15 @@ from typing import TYPE_CHECKING, Any, cast
 
 from qa.lang.dates import parse_date
 from qa.settings import AnswererName, Mode
+from qa.types import MAX_QUESTION_CHARS
 from ui.jobs import AskJob
-from ui.render import filters_text, render_answer, render_error, render_partial
+from ui.render import filters_text, plain_message, render_answer, render_error, render_partial
 
 if TYPE_CHECKING:
     from qa.api import ArticleQA
 
 HISTORY_MESSAGES = 12  #: chat messages handed to ``ask`` for follow-ups
+LONG_SHOWN = 280  #: characters of an over-long message shown in its bubble
 
 ChatUpdate = tuple[list[dict[str, Any]], list[dict[str, str]], str]
 
@@ -99,7 +101,14 @@ def make_respond(bot: ArticleQA) -> Callable[..., Iterator[ChatUpdate]]:
         if not message:
             yield chat, turns, ""
             return
-        chat.append({"role": "user", "content": message})
+        if len(message) > MAX_QUESTION_CHARS:  # a short notice, and the bubble does not flood the chat
+            chat.append({"role": "user", "content": plain_message(message[:LONG_SHOWN]) + " …"})
+            chat.append({"role": "assistant", "content": render_error(
+                f"That message is {len(message):,} characters long; please ask about one thing at a time, "
+                f"in under {MAX_QUESTION_CHARS:,} characters.")})
+            yield chat, turns, message  # kept in the box, to be shortened
+            return
+        chat.append({"role": "user", "content": plain_message(message)})
         try:
             filters = build_filters(date_from, date_to, sources, authors)
         except ValueError as exc:

@@ -111,6 +111,16 @@ class StatsView:
 
 
 # =============================================================================== text helpers
+#: ASCII punctuation; the chat renders user messages as Markdown, where a backslash makes each literal
+_MARKDOWN_PUNCTUATION = re.compile(r"([!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])")
+
+
+def plain_message(text: str) -> str:
+    """A user's message shown exactly as typed: no HTML, Markdown or links are rendered from it
+    (the chat renders messages as Markdown, so every ASCII punctuation mark is escaped)."""
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
+
+
 def squash(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 

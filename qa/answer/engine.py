@@ -34,7 +34,7 @@ from qa.retrieval.hybrid import HybridRetriever
 from qa.settings import AnswererName, Mode, RetrievalMode
 from qa.store.index import Index
 from qa.store.queries import vocabulary_facts
-from qa.types import Answer, Article, Chunk, Citation, ScoredChunk
+from qa.types import MAX_QUESTION_CHARS, Answer, Article, Chunk, Citation, ScoredChunk
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +48,6 @@ GREETING = (
 THANKS = "You're welcome. Ask another question whenever you like."
 
 
-MAX_QUESTION_CHARS = 2000  #: longer input is refused before any parsing (it costs ~1 s per 100k chars)
 ACCURATE_SENTENCES = 4  #: sentences the reader model sees in accurate mode (~40 tokens each)
 #: what _accurate_span returns when the reader model says no sentence answers
 NO_ANSWER = Reading(chunk=Chunk(id="", article_id="", position=0, text="", start=0, end=0), start=0, end=0,

@@ -108,3 +108,26 @@ def test_panel_shows_the_collection_and_ingests_an_upload(
         timeout=30_000,
     )
     page.locator("#aqa-panel").screenshot(path=str(ARTIFACTS / "browser-panel.png"))
+
+
+def test_a_users_message_shows_as_the_plain_text_typed(page_url: tuple[Any, str]) -> None:
+    page, _ = page_url
+    typed = "<img src=x onerror=alert(1)> **md** <b>bold</b> [link](http://x.example) who met Tillerson?"
+    ask(page, typed)
+    bubble = page.locator('[data-testid="user"]').last
+    content = bubble.locator(".message-content")
+    assert content.inner_text().strip() == typed
+    for tag in ("img", "b", "strong", "a"):
+        assert content.locator(tag).count() == 0, tag
+
+
+def test_an_over_long_message_gets_a_short_notice_not_a_flood(page_url: tuple[Any, str]) -> None:
+    page, _ = page_url
+    long = "what did the minister say about the budget? " * 60  # 2,700 characters
+    ask(page, long)
+    bubble = page.locator('[data-testid="user"]').last.locator(".message-content")
+    assert len(bubble.inner_text()) < 400
+    last = page.locator(".aqa-msg").last
+    assert "characters long" in last.inner_text()
+    assert last.locator(".aqa-refusal").count() == 0  # not under "Not found in the articles"
+    assert page.input_value("#aqa-input textarea").startswith("what did the minister")  # kept to shorten
