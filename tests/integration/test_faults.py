@@ -26,7 +26,7 @@ from qa import ArticleQA, Settings
 from qa.store.catalog import CatalogError
 from qa.store.doctor import check, run
 from qa.store.vectors import StoreError
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, require
 
 from .test_kill import synthetic_corpus
 
@@ -77,13 +77,12 @@ def built(tmp_path: Path) -> tuple[Path, tuple[str, list[str]]]:
 # ============================================================================ disk
 @contextlib.contextmanager
 def tmpfs(where: Path, size: str) -> Iterator[Path]:
-    if not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("mount"):
-        pytest.skip("mounting a tmpfs needs root")
+    require(hasattr(os, "geteuid") and os.geteuid() == 0 and bool(shutil.which("mount")),
+            "mounting a tmpfs needs root")
     where.mkdir(parents=True, exist_ok=True)
     out = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
                          capture_output=True, text=True, check=False)
-    if out.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {out.stderr.strip()}")
+    require(out.returncode == 0, f"cannot mount a tmpfs here: {out.stderr.strip()}")
     try:
         yield where
     finally:
@@ -95,7 +94,8 @@ def remount(where: Path, options: str) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("size", ["400k", "2m"])  # catalog fills first / the vector store does
+# the catalog fills first (400k) / the vector store does (2m)
+@pytest.mark.parametrize("size", [pytest.param("400k", marks=pytest.mark.ci_slow), "2m"])
 def test_full_disk_fails_clearly_and_resumes_without_duplicates(tmp_path: Path, size: str) -> None:
     corpus = synthetic_corpus(tmp_path / "news.jsonl", 120)
     with tmpfs(tmp_path / "disk", size) as disk:
@@ -226,6 +226,7 @@ def test_schema_version_mismatch_says_how_to_rebuild(
 
 
 @pytest.mark.slow
+@pytest.mark.ci_slow
 def test_other_embedder_is_caught_at_open_and_repair_re_embeds(
     built: tuple[Path, tuple[str, list[str]]],
 ) -> None:

@@ -383,6 +383,7 @@ def test_sigkill_during_ingest_fifty_plus_times(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.ci_slow
 def test_sigkill_during_ingest_with_the_real_model(tmp_path: Path) -> None:
     """A handful of kills with the real MiniLM embedder (kills land mostly in embedding)."""
     corpus = synthetic_corpus(tmp_path / "news.jsonl", 60, seed=11)

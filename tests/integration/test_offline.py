@@ -121,6 +121,7 @@ def test_ingest_and_ask_with_the_real_model_and_no_network(tmp_path: Path) -> No
 
 
 @pytest.mark.slow
+@pytest.mark.ci_slow
 def test_serving_the_app_with_no_network(tmp_path: Path) -> None:
     """The same, plus the Gradio app launched on loopback and asked over HTTP (~1 min)."""
     run_guarded(tmp_path, serve=True)
