@@ -7,6 +7,7 @@ pending rows that the next run removes from both stores and re-ingests.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import time
@@ -84,7 +85,32 @@ def ingest_files(
                 updated.add(art.id)
             todo.append(art)
 
-    # 2. chunk, embed and write in consistent groups
+    # 2. chunk, embed and write in consistent groups (marked as loading: counts are not final yet)
+    expected = cat.counts()["articles"] + len(todo) - len(updated)
+    with index.loading(expected) if todo else contextlib.nullcontext():
+        _embed_and_write(index, todo, updated, report, progress)
+
+    # 3. prune articles whose files are gone, or whose rows vanished from a re-read file
+    if prune:
+        read_files = {str(f) for f in files}
+        gone = []
+        for art_id, path in cat.paths().items():
+            file_part = re.sub(r":(?:row|line|item) \d+$", "", path)
+            if not Path(file_part).exists() or (file_part in read_files and art_id not in seen_ids):
+                gone.append(art_id)
+        if gone:  # pending first: a run killed in between is finished by the next repair
+            cat.mark_pending_ids(gone)
+            index.store.delete_articles(gone)
+            cat.delete(gone)
+            index.generation += 1
+        report.pruned = gone
+    report.seconds = time.perf_counter() - t0
+    logger.info("ingest: %s", report.summary())
+    return report
+
+
+def _embed_and_write(index: Index, todo: list[Article], updated: set[str], report: IngestReport,
+                     progress: Progress | None) -> None:
     count = token_counter().count_many
     total_articles = len(todo)
     done = 0
@@ -105,24 +131,6 @@ def ingest_files(
         done += len(group)
         if progress:
             progress(done, total_articles, "embedding")
-
-    # 3. prune articles whose files are gone, or whose rows vanished from a re-read file
-    if prune:
-        read_files = {str(f) for f in files}
-        gone = []
-        for art_id, path in cat.paths().items():
-            file_part = re.sub(r":(?:row|line|item) \d+$", "", path)
-            if not Path(file_part).exists() or (file_part in read_files and art_id not in seen_ids):
-                gone.append(art_id)
-        if gone:  # pending first: a run killed in between is finished by the next repair
-            cat.mark_pending_ids(gone)
-            index.store.delete_articles(gone)
-            cat.delete(gone)
-            index.generation += 1
-        report.pruned = gone
-    report.seconds = time.perf_counter() - t0
-    logger.info("ingest: %s", report.summary())
-    return report
 
 
 def _write(

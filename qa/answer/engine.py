@@ -194,7 +194,13 @@ class Engine:
     def _step_collection(self, turn: Turn) -> Turn:
         from qa.answer.collection import answer_collection
 
-        return replace(turn, answer=answer_collection(self, turn.parsed, turn.question))
+        answer = answer_collection(self, turn.parsed, turn.question)
+        loading = self.index.loading_status()
+        if loading is not None:  # counts are not final: say so, with how far the load is
+            ready, expected = loading
+            answer = replace(answer, text=f"{answer.text} (The collection is still loading: {ready:,} of "
+                                          f"{expected:,} articles so far.)")
+        return replace(turn, answer=answer)
 
     def _step_metadata(self, turn: Turn) -> Turn:
         ids = turn.resolved.article_ids if turn.resolved else ()

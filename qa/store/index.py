@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import os
+import socket
 import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from qa.embed.base import Embedder, embedder_record
@@ -21,6 +26,19 @@ EMBEDDER_RECORDS = {
     "minilm-int8": "all-MiniLM-L6-v2-int8@per-text-scales-v2:384",
     "hash": "hash-fake:64",
 }
+
+
+LOADING = "loading"  #: catalog meta key: an ingest is writing articles (JSON: expected, pid, host, started)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return pid > 0
 
 
 def doctor_command(home: Path) -> str:
@@ -122,6 +140,33 @@ class Index:
         elif recorded != embedder_record(emb):
             raise CatalogError(self._mismatch(recorded, embedder_record(emb)))
         return emb
+
+    @contextlib.contextmanager
+    def loading(self, expected: int) -> Iterator[None]:
+        """Mark an ingest in progress in the catalog, so every reader (other processes too) can say
+        that counts are not final; ``expected``: ready articles when it is done."""
+        self.catalog.set_meta(LOADING, json.dumps({"expected": expected, "pid": os.getpid(),
+                                                   "host": socket.gethostname(), "started": time.time()}))
+        try:
+            yield
+        finally:
+            self.catalog.delete_meta(LOADING)
+
+    def loading_status(self) -> tuple[int, int] | None:
+        """(ready articles now, expected when done) while an ingest is running, else None. A mark
+        left by a killed ingest on this host does not count."""
+        raw = self.catalog.get_meta(LOADING)
+        if not raw:
+            return None
+        try:
+            mark = json.loads(raw)
+            pid, expected = int(mark.get("pid", 0)), int(mark.get("expected", 0))
+        except (ValueError, TypeError, AttributeError):
+            return None
+        if mark.get("host") == socket.gethostname() and not _alive(pid):
+            return None
+        ready = self.catalog.counts()["articles"]
+        return ready, max(ready, expected)
 
     def remove_pending(self) -> list[str]:
         """Remove half-written (pending) articles from both stores; returns their ids.
