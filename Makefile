@@ -25,7 +25,14 @@ lint: install
 	$(BIN)/lint-imports
 	$(BIN)/deptry .
 
-test: install lint
+AXE := $(VENV)/axe/node_modules/axe-core/axe.min.js
+
+# axe-core (npm) for the accessibility test, injected into the page by Playwright
+$(AXE):
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/axe axe-core@4.14.1 \
+	  || echo "warning: npm could not install axe-core; the accessibility test will be skipped"
+
+test: install lint $(AXE)
 	HF_HUB_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False $(BIN)/pytest -m "not slow" -q
 
 # every slow test: kill campaigns, full disks, 1 GB inputs, the real LLMs (by hand; long)

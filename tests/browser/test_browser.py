@@ -6,6 +6,7 @@ Screenshots go to test-artifacts/ (gitignored).
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -131,3 +132,31 @@ def test_an_over_long_message_gets_a_short_notice_not_a_flood(page_url: tuple[An
     assert "characters long" in last.inner_text()
     assert last.locator(".aqa-refusal").count() == 0  # not under "Not found in the articles"
     assert page.input_value("#aqa-input textarea").startswith("what did the minister")  # kept to shorten
+
+
+AXE = Path(os.environ.get("AXE_CORE_JS") or Path(__file__).resolve().parents[2] / ".venv" / "axe" / "node_modules"
+           / "axe-core" / "axe.min.js")
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(page: Any) -> list[str]:
+    """Serious and critical WCAG 2.1 A/AA violations axe-core finds on the page as it is now."""
+    require(AXE.exists(), f"axe-core is not installed at {AXE} (make test installs it with npm)")
+    if not page.evaluate("() => typeof axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async (tags) => await axe.run(document, {runOnly: tags})", WCAG_AA)
+    return [f"{v['impact']} {v['id']}: {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def test_the_page_meets_wcag_aa_before_and_after_an_answer(page_url: tuple[Any, str]) -> None:
+    page, url = page_url
+    page.goto(url)
+    page.wait_for_selector("#aqa-input textarea", timeout=60_000)
+    page.wait_for_function("document.querySelector('#aqa-from .calendar')?.getAttribute('aria-label')")
+    assert axe_violations(page) == []
+    assert page.get_attribute("#aqa-input textarea", "aria-label") == "Your question about the articles"
+    assert page.get_attribute("#aqa-from .calendar", "aria-label") == "Choose the start date"
+    assert page.get_attribute("#aqa-to input", "aria-label").startswith("Articles to")
+    ask(page, "who met Tillerson?")
+    assert axe_violations(page) == []
