@@ -3,6 +3,7 @@ and the structured ``/ask`` API."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, cast
@@ -139,6 +140,45 @@ def make_respond(bot: ArticleQA) -> Callable[..., Iterator[ChatUpdate]]:
         yield chat, turns, ""
 
     return respond
+
+
+class ChatSession:
+    """One browser session's conversation, the source of truth while questions queue up: a
+    question sent while another is pending waits for it (the lock), then continues the chat as it
+    is by then, so neither the question nor the earlier answer is lost."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.chat: list[dict[str, Any]] = []
+        self.turns: list[dict[str, str]] = []
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> ChatSession:
+        return ChatSession()  # gr.State copies its initial value per session: a fresh one each
+
+    def clear(self) -> list[dict[str, str]]:
+        with self.lock:
+            self.chat, self.turns = [], []
+        return []
+
+
+def make_session_respond(bot: ArticleQA) -> Callable[..., Iterator[ChatUpdate]]:
+    """Step two: ``respond`` for one session, one question at a time, on the session's chat."""
+    respond = make_respond(bot)
+
+    def session_respond(message: str, session: ChatSession, *panel: Any) -> Iterator[ChatUpdate]:
+        with session.lock:
+            for chat, turns, box in respond(message, session.chat, session.turns, *panel):
+                session.chat, session.turns = chat, turns
+                # the box is left alone unless the message is handed back (too long, bad filters)
+                yield list(chat), list(turns), box if box else _keep_box()
+
+    return session_respond
+
+
+def _keep_box() -> Any:
+    import gradio as gr
+
+    return gr.skip()
 
 
 def make_ask_api(bot: ArticleQA) -> Callable[..., dict[str, Any]]:

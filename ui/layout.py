@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ui.charts import author_choices, chart_frames, outlet_choices, replot_needed
-from ui.chat import make_ask_api, make_respond
+from ui.chat import ChatSession, make_ask_api, make_respond, make_session_respond
 from ui.jobs import DemoLoader, IngestGate, ingest_uploads
 from ui.render import render_stats
 from ui.uploads import UPLOAD_SUFFIXES, render_upload_report
@@ -21,6 +21,10 @@ if TYPE_CHECKING:
     from qa.api import ArticleQA
 
 CSS = (Path(__file__).resolve().parent / "static" / "app.css").read_text(encoding="utf-8")
+#: empties the question box the moment a question is sent (its value was already taken as input)
+CLEAR_BOX_JS = ("(...args) => { const box = document.querySelector('#aqa-input textarea');"
+                " if (box) { box.value = ''; box.dispatchEvent(new Event('input', {bubbles: true})); }"
+                " return args; }")
 #: accessible names Gradio's components lack (see the script's comment)
 A11Y_JS = (Path(__file__).resolve().parent / "static" / "a11y.js").read_text(encoding="utf-8")
 
@@ -207,14 +211,22 @@ def _wire_chat(
     import gradio as gr
 
     respond = make_respond(bot)
-    ask_inputs = [chat.msg, chat.chatbot, turns, panel.date_from, panel.date_to, panel.sources,
-                  panel.authors, panel.mode, panel.answerer, panel.retrieval]
+    panel_inputs = [panel.date_from, panel.date_to, panel.sources, panel.authors, panel.mode, panel.answerer,
+                    panel.retrieval]
     ask_outputs = [chat.chatbot, turns, chat.msg]
     common = {"concurrency_limit": config.concurrency, "concurrency_id": "ask",
               "show_progress": "minimal"}
-    chat.msg.submit(respond, ask_inputs, ask_outputs, api_name="chat", **common)  # type: ignore[arg-type]
-    chat.send.click(respond, ask_inputs, ask_outputs, api_visibility="private", **common)  # type: ignore[arg-type]
-    chat.chatbot.clear(lambda: [], None, [turns], api_visibility="private", queue=False)
+    # the page: the box empties at once (in the browser, before the question is queued), and the
+    # session answers its questions in order: one sent while another is pending waits for it
+    session = gr.State(ChatSession())
+    for trigger in (chat.msg.submit, chat.send.click):
+        trigger(make_session_respond(bot), [chat.msg, session, *panel_inputs], ask_outputs, js=CLEAR_BOX_JS,
+                api_visibility="private", trigger_mode="multiple", **common)  # type: ignore[arg-type]
+    # API clients (API name ``chat``) send their own history: the same answer, stateless
+    api_trigger = gr.Button(visible=False, elem_id="aqa-api-chat")
+    api_trigger.click(respond, [chat.msg, chat.chatbot, turns, *panel_inputs], ask_outputs, api_name="chat",
+                      **common)  # type: ignore[arg-type]
+    chat.chatbot.clear(lambda s: s.clear(), [session], [turns], api_visibility="private", queue=False)
     gr.api(make_ask_api(bot), api_name="ask", concurrency_limit=config.concurrency,
            concurrency_id="ask")
 

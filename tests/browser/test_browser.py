@@ -160,3 +160,30 @@ def test_the_page_meets_wcag_aa_before_and_after_an_answer(page_url: tuple[Any, 
     assert page.get_attribute("#aqa-to input", "aria-label").startswith("Articles to")
     ask(page, "who met Tillerson?")
     assert axe_violations(page) == []
+
+
+def test_a_question_typed_while_an_answer_is_pending_is_not_lost(page_url: tuple[Any, str]) -> None:
+    page, _ = page_url
+    page.fill("#aqa-input textarea", "who met Tillerson?")
+    page.keyboard.press("Enter")
+    page.fill("#aqa-input textarea", "How much did the new rail link to Aktau cost?")  # at once, before the answer
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => { const b = [...document.querySelectorAll('[data-testid=\"bot\"]')].map(e => e.innerText);"
+        " return b.length >= 2 && b[b.length - 1].includes('240 million') && b[b.length - 2].includes('Lavrov'); }",
+        timeout=120_000)
+    users = [u.inner_text().strip() for u in page.locator('[data-testid="user"] .message-content').all()]
+    assert users[-2:] == ["who met Tillerson?", "How much did the new rail link to Aktau cost?"]
+
+
+def test_typing_while_an_answer_is_pending_is_kept(page_url: tuple[Any, str]) -> None:
+    page, _ = page_url
+    n = page.locator(".aqa-msg").count()
+    page.fill("#aqa-input textarea", "who met Tillerson?")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelector('#aqa-input textarea').value === ''", timeout=10_000)
+    page.fill("#aqa-input textarea", "and when was it")  # a draft, not sent
+    page.wait_for_function(f"document.querySelectorAll('.aqa-msg').length > {n}", timeout=120_000)
+    page.wait_for_timeout(500)
+    assert page.input_value("#aqa-input textarea") == "and when was it"
+    page.fill("#aqa-input textarea", "")
