@@ -187,3 +187,14 @@ def test_typing_while_an_answer_is_pending_is_kept(page_url: tuple[Any, str]) ->
     page.wait_for_timeout(500)
     assert page.input_value("#aqa-input textarea") == "and when was it"
     page.fill("#aqa-input textarea", "")
+
+
+def test_a_three_turn_conversation_with_follow_ups(page_url: tuple[Any, str]) -> None:
+    page, url = page_url
+    page.goto(url)  # a new session
+    page.wait_for_selector("#aqa-input textarea", timeout=60_000)
+    assert "Sergei Lavrov" in ask(page, "Who met Rex Tillerson in Bonn?").inner_text()
+    when = ask(page, "when was that published?").inner_text()
+    assert "15 March 2017" in when and "could not find" not in when
+    outlet = ask(page, "and which outlet was it?").inner_text()
+    assert "TASS" in outlet and "Which article do you mean" not in outlet
