@@ -149,7 +149,9 @@ def main(argv: list[str] | None = None) -> int:
     config = AppConfig(upload_dir=Path(settings.home) / "uploads",
                        max_file_bytes=args.max_file_size, concurrency=max(1, args.concurrency))
     demo = build_app(bot, config, loader=loader, gate=gate)
-    print(f"Article QA on http://{args.host}:{args.port} (index: {settings.home})", file=sys.stderr)
+    took = bot.warm_up()  # the first answer loads nothing: it is as fast as the next ones
+    print("ready (" + ", ".join(f"{k} {v:.1f} s" for k, v in took.items()) + f"): Article QA on "
+          f"http://{args.host}:{args.port} (index: {settings.home})", file=sys.stderr)
     try:
         launch(demo, args.host, args.port, auth, config, block=True)
     finally:
