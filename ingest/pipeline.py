@@ -7,7 +7,6 @@ pending rows that the next run removes from both stores and re-ingests.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
 import time
@@ -50,44 +49,44 @@ def ingest_files(
     for s in skips:
         _skip(index, report, s)
 
-    # 1. parse everything (fast), deciding per article what has to be embedded
-    existing = cat.states()
-    seen_ids: dict[str, str] = {}
-    seen_bodies: dict[str, str] = {}
-    todo: list[Article] = []
-    updated: set[str] = set()
-    for n, f in enumerate(files, start=1):
-        if progress:
-            progress(n - 1, len(files), f"parsing {f.name}")
-        cat.clear_log(str(f))
-        for k, item in enumerate(parse_file(f, max_bytes=index.settings.max_file_bytes)):
-            if progress and k and k % 500 == 0:
-                progress(n - 1, len(files), f"parsing {f.name} (record {k})")
-            if isinstance(item, Skip):
-                _skip(index, report, item)
-                continue
-            art = item
-            if art.id in seen_ids:
-                _duplicate(index, report, art.path, art.id)
-                continue
-            seen_ids[art.id] = art.path
-            state = existing.get(art.id)
-            if state and state[0] == "ready" and state[1] == art.content_hash:
-                report.unchanged.append(art.id)
-                seen_bodies.setdefault(art.body_hash, art.id)
-                continue
-            owner = seen_bodies.get(art.body_hash) or cat.body_owner(art.body_hash)
-            if owner and owner != art.id:
-                _duplicate(index, report, art.path, owner)
-                continue
-            seen_bodies[art.body_hash] = art.id
-            if state:
-                updated.add(art.id)
-            todo.append(art)
+    with index.loading():  # counts are not final until the end: collection answers say so
+        # 1. parse everything (fast), deciding per article what has to be embedded
+        existing = cat.states()
+        seen_ids: dict[str, str] = {}
+        seen_bodies: dict[str, str] = {}
+        todo: list[Article] = []
+        updated: set[str] = set()
+        for n, f in enumerate(files, start=1):
+            if progress:
+                progress(n - 1, len(files), f"parsing {f.name}")
+            cat.clear_log(str(f))
+            for k, item in enumerate(parse_file(f, max_bytes=index.settings.max_file_bytes)):
+                if progress and k and k % 500 == 0:
+                    progress(n - 1, len(files), f"parsing {f.name} (record {k})")
+                if isinstance(item, Skip):
+                    _skip(index, report, item)
+                    continue
+                art = item
+                if art.id in seen_ids:
+                    _duplicate(index, report, art.path, art.id)
+                    continue
+                seen_ids[art.id] = art.path
+                state = existing.get(art.id)
+                if state and state[0] == "ready" and state[1] == art.content_hash:
+                    report.unchanged.append(art.id)
+                    seen_bodies.setdefault(art.body_hash, art.id)
+                    continue
+                owner = seen_bodies.get(art.body_hash) or cat.body_owner(art.body_hash)
+                if owner and owner != art.id:
+                    _duplicate(index, report, art.path, owner)
+                    continue
+                seen_bodies[art.body_hash] = art.id
+                if state:
+                    updated.add(art.id)
+                todo.append(art)
 
-    # 2. chunk, embed and write in consistent groups (marked as loading: counts are not final yet)
-    expected = cat.counts()["articles"] + len(todo) - len(updated)
-    with index.loading(expected) if todo else contextlib.nullcontext():
+        # 2. chunk, embed and write in consistent groups
+        index.expect(cat.counts()["articles"] + len(todo) - len(updated))
         _embed_and_write(index, todo, updated, report, progress)
 
     # 3. prune articles whose files are gone, or whose rows vanished from a re-read file

@@ -198,8 +198,9 @@ class Engine:
         loading = self.index.loading_status()
         if loading is not None:  # counts are not final: say so, with how far the load is
             ready, expected = loading
-            answer = replace(answer, text=f"{answer.text} (The collection is still loading: {ready:,} of "
-                                          f"{expected:,} articles so far.)")
+            so_far = f"{ready:,} of {expected:,}" if expected > ready else f"{ready:,}"
+            answer = replace(answer, text=f"{answer.text} (The collection is still loading: {so_far} articles "
+                                          "so far.)")
         return replace(turn, answer=answer)
 
     def _step_metadata(self, turn: Turn) -> Turn:

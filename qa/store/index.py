@@ -142,15 +142,20 @@ class Index:
         return emb
 
     @contextlib.contextmanager
-    def loading(self, expected: int) -> Iterator[None]:
+    def loading(self, expected: int = 0) -> Iterator[None]:
         """Mark an ingest in progress in the catalog, so every reader (other processes too) can say
-        that counts are not final; ``expected``: ready articles when it is done."""
-        self.catalog.set_meta(LOADING, json.dumps({"expected": expected, "pid": os.getpid(),
-                                                   "host": socket.gethostname(), "started": time.time()}))
+        that counts are not final; ``expected``: ready articles when it is done (0: not known yet,
+        see ``expect``)."""
+        self.expect(expected)
         try:
             yield
         finally:
             self.catalog.delete_meta(LOADING)
+
+    def expect(self, expected: int) -> None:
+        """Set (or update, once parsing has counted them) the articles a running ingest will leave."""
+        self.catalog.set_meta(LOADING, json.dumps({"expected": expected, "pid": os.getpid(),
+                                                   "host": socket.gethostname(), "started": time.time()}))
 
     def loading_status(self) -> tuple[int, int] | None:
         """(ready articles now, expected when done) while an ingest is running, else None. A mark

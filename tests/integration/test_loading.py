@@ -17,15 +17,16 @@ def test_collection_answers_carry_the_loading_notice_while_an_ingest_runs(tmp_pa
     bot = ArticleQA(settings=Settings.from_env(env={}, home=tmp_path / "home", embedder="hash"))
     bot.ingest([CORPUS / "export.csv"])
     have = bot.stats()["articles"]
-    seen: list[str] = []
+    seen: list[tuple[str, str]] = []
 
-    def progress(done: int, total: int, what: str) -> None:
-        if what == "embedding":  # mid-load: ask as a user of the app would
-            seen.append(bot.ask("How many articles are there?").text)
+    def progress(done: int, total: int, what: str) -> None:  # mid-load: ask as a user of the app would
+        seen.append((what, bot.ask("How many articles are there?").text))
 
     bot.ingest([CORPUS], progress=progress)
-    assert seen and all("still loading" in t for t in seen), seen
-    assert f"of {bot.stats()['articles']:,} articles so far" in seen[-1]
+    assert {what.split()[0] for what, _ in seen} == {"parsing", "embedding"}
+    assert all("still loading" in text for _, text in seen), seen
+    final = bot.stats()["articles"]  # the last call comes when every article is written
+    assert f"still loading: {final:,} articles so far" in seen[-1][1] or f"of {final:,} articles" in seen[-1][1]
     after = bot.ask("How many articles are there?")
     assert "still loading" not in after.text and bot.stats()["articles"] > have
     bot.close()
