@@ -119,3 +119,30 @@ def test_ids_are_stable_and_content_based() -> None:
     a1 = list(parse_file(CORPUS / "export.csv"))
     a2 = list(parse_file(CORPUS / "export.csv"))
     assert [getattr(a, "id", None) for a in a1] == [getattr(a, "id", None) for a in a2]
+
+
+HEAD = "article_id,publish_date,article_source_link,title,text\n"
+
+
+def test_a_quote_that_never_closes_loses_one_record_not_the_rest() -> None:
+    from ingest.parsers.csv import parse_csv
+
+    text = (HEAD + '1,2017/3/1,http://a.example/1,One,"First body, its quote never closes\n'
+            "2,2017/3/2,http://a.example/2,Two,Second body\n"
+            "3,2017/3/3,http://a.example/3,Three,Third body\n")
+    out = list(parse_csv(text, "feed.csv"))
+    skips = [x for x in out if isinstance(x, Skip)]
+    assert [a.title for a in out if not isinstance(a, Skip)] == ["Two", "Three"]
+    assert len(skips) == 1 and skips[0].where == "feed.csv:line 2"
+    assert "does not close" in skips[0].reason and "line 3" in skips[0].reason
+
+
+def test_a_legal_multi_line_field_is_kept_whole() -> None:
+    from ingest.parsers.csv import parse_csv
+
+    text = (HEAD + '1,2017/3/1,http://a.example/1,One,"A first paragraph.\n\nA second one, quoting 2017/3/2."\n'
+            "2,2017/3/2,http://a.example/2,Two,Second body\n")
+    out = list(parse_csv(text, "feed.csv"))
+    assert not any(isinstance(x, Skip) for x in out)
+    assert [a.title for a in out] == ["One", "Two"]
+    assert "second one" in out[0].text
