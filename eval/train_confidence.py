@@ -60,7 +60,7 @@ def collect(suite_name: str, cache: Path, progress: bool = True) -> list[Example
     suite = load(RunConfig(suite=suite_name, home=home), cache)
     bot = ArticleQA(home=home)
     engine = bot.engine
-    engine.confidence, engine.calibration = None, []
+    engine.calibration = []  # answer every question, recording what the model would see
     out = []
     bar = TqdmProgress(suite_name, unit="q", enabled=progress)
     try:

@@ -80,6 +80,15 @@ def packaged_model() -> ConfidenceModel | None:
     return ConfidenceModel.from_dict(json.loads(text))
 
 
+def required_model() -> ConfidenceModel:
+    """The packaged weights; a clear error when an install lost them."""
+    model = packaged_model()
+    if model is None:
+        raise RuntimeError("the answer-confidence weights qa/answer/data/confidence.json are missing: "
+                           "reinstall article-qa, or refit them with `python -m eval.train_confidence`")
+    return model
+
+
 def type_features(answer_type: str) -> dict[str, float]:
     group = TYPE_GROUPS.get(answer_type, "other")
     return {f"type_{g}": float(g == group) for g in sorted(set(TYPE_GROUPS.values()))}

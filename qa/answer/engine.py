@@ -20,9 +20,9 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import Runnable, RunnableBranch, RunnableLambda
 
 from qa.answer.aggregate import common_entity, is_compositional
-from qa.answer.confidence import ConfidenceModel, packaged_model
+from qa.answer.confidence import ConfidenceModel, required_model
 from qa.answer.reader import TYPED, Reading, idf_function, read, typed_core
-from qa.answer.refusal import QUANTITIES, answer_features, other_years, rules_refuse, top_dense
+from qa.answer.refusal import QUANTITIES, answer_features, top_dense
 from qa.answer.spans import candidates
 from qa.answer.turn import Turn
 from qa.citations import make_citation
@@ -78,7 +78,7 @@ class Engine:
         self._recent: OrderedDict[str, Answer] = OrderedDict()
         self._lock = threading.Lock()
         self._llm: Any = None
-        self.confidence: ConfidenceModel | None = packaged_model()  #: refuse or answer (fitted)
+        self.confidence: ConfidenceModel = required_model()  #: answer or refuse (fitted weights)
         self.calibration: list[dict[str, float]] | None = None  #: set by the trainer: record, never refuse
         self._caller_answerers: dict[int, tuple[BaseChatModel, Any]] = {}
         self.chain: Runnable[str | dict[str, Any], Answer] = self.runnable()
@@ -315,14 +315,13 @@ class Engine:
         text = self._article_text(best) if best is not None else ""
         features = (answer_features(pq, turn.dropped_dates, hits, readings, text, idf)
                     if best is not None else None)
-        fitted = self.confidence is not None or self.calibration is not None
-        if features is not None and self.calibration is not None:
+        if features is None:
+            weak = True  # no sentence to read
+        elif self.calibration is not None:
             self.calibration.append(features)  # eval/train_confidence.py: answer, never refuse
             weak = False
-        elif features is not None and self.confidence is not None:
-            weak = not self.confidence.answers(features)
         else:
-            weak = best is None or rules_refuse(pq, hits, best, text, idf, self.settings.refuse_below)
+            weak = not self.confidence.answers(features)
         if (is_compositional(pq) and (weak or len(pq.filters.sources) > 1) and turn.mode != "sentence"
                 and self._strong(hits)):
             # no one sentence answers, or several outlets are asked about: the name their articles share
@@ -331,13 +330,6 @@ class Engine:
                 return self._compose(question, pq, common.support[0], readings, hits, filters, timings,
                                      also=common.support[1:])
         if weak or best is None:
-            return self._refusal(question, pq, hits, filters, timings)
-        if not fitted and turn.dropped_dates and other_years(pq, best):
-            # "in 2020" was asked, the sentence speaks of 2021 (the fitted model has it as a feature)
-            return self._refusal(question, pq, hits, filters, timings)
-        if not fitted and not best.span and pq.answer_type in QUANTITIES:
-            # "how much did they pay?" and the best sentence names no sum: it does not answer
-            # (a who/when answer may be "low-skilled workers" or "the oil shock": no such rule)
             return self._refusal(question, pq, hits, filters, timings)
         if turn.mode == "accurate" and pq.answer_type not in QUANTITIES:
             # (numbers stay with the typed reader: per type on the news suite, the model lost them)

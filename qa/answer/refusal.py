@@ -1,5 +1,5 @@
 """When the best reading does not answer: the features the fitted confidence model reads
-(``qa.answer.confidence``), and the hand-set rules it replaced (used only without weights)."""
+(``qa.answer.confidence``) in place of the hand-set refusal rules it replaced."""
 
 from __future__ import annotations
 
@@ -52,23 +52,3 @@ def answer_features(pq: ParsedQuestion, dropped_dates: bool, hits: list[ScoredCh
         "lexical_only": float(all(h.dense is None for h in hits)),
         **type_features(pq.answer_type),
     }
-
-
-def rules_refuse(pq: ParsedQuestion, hits: list[ScoredChunk], best: Reading, article_text: str,
-                 idf: Callable[[str], float], refuse_below: float) -> bool:
-    """The hand-set refusal rules (thresholds tuned on the news dev set)."""
-    if any(h.dense is not None for h in hits):  # (retrieval="bm25" has no dense scores)
-        top = top_dense(hits)
-        if top < refuse_below:
-            return True
-        if best.match < 0.34 and top < refuse_below + 0.12:
-            return True
-    elif best.match < 0.34:
-        return True
-    if best.anchor < 0.2:
-        return True  # the sentence never mentions what is asked about ("wife", "born", ...)
-    if not best.asserted:
-        return True  # "Le Pen is favourite to win" does not say who won
-    if names_present(pq.core, article_text, idf) < 0.5:
-        return True  # the article is about someone else: ZTE asked, Honeywell found
-    return best.match < 0.12
