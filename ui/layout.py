@@ -123,7 +123,6 @@ def _chat_column() -> ChatWidgets:
             buttons=[],  # a copy button would copy the HTML markup
             placeholder="Ask a question about the articles, or pick an example below.",
             group_consecutive_messages=False,
-            autoscroll=False,  # ui/static/a11y.js scrolls: a long answer is shown from its first line
         )
         with gr.Row():
             msg = gr.Textbox(

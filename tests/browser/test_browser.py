@@ -198,22 +198,3 @@ def test_a_three_turn_conversation_with_follow_ups(page_url: tuple[Any, str]) ->
     assert "15 March 2017" in when and "could not find" not in when
     outlet = ask(page, "and which outlet was it?").inner_text()
     assert "TASS" in outlet and "Which article do you mean" not in outlet
-
-
-_PLACE = """() => { const log = document.querySelector('#aqa-chat [role="log"]');
-  const bots = log.querySelectorAll('[data-testid="bot"]'); const m = bots[bots.length - 1];
-  const a = log.getBoundingClientRect(), b = m.getBoundingClientRect();
-  return {logTop: a.top, logBottom: a.bottom, top: b.top, bottom: b.bottom}; }"""
-
-
-def test_a_long_answer_is_shown_from_its_first_line_and_a_short_one_whole(page_url: tuple[Any, str]) -> None:
-    page, _ = page_url
-    ask(page, "who met Tillerson?")
-    page.wait_for_timeout(500)
-    short = page.evaluate(_PLACE)
-    assert short["logTop"] - 1 <= short["top"] and short["bottom"] <= short["logBottom"] + 1, short
-    ask(page, "List all articles from March 2017")  # a listing with many source cards
-    page.wait_for_timeout(500)
-    long = page.evaluate(_PLACE)
-    assert long["bottom"] - long["top"] > long["logBottom"] - long["logTop"], long  # taller than the chat
-    assert long["logTop"] - 1 <= long["top"] <= long["logTop"] + 40, long  # its first line in view
