@@ -97,15 +97,6 @@ class Settings(BaseModel):
         except ValidationError as exc:
             raise SettingsError("; ".join(_explain(err, from_env) for err in exc.errors())) from None
 
-    @classmethod
-    def describe(cls) -> list[tuple[str, str, str]]:
-        """(variable, default, description) for every setting, for docs and ``--help`` texts."""
-        out = []
-        for name, f in cls.model_fields.items():
-            default = "~/.article-qa" if name == "home" else repr(f.get_default(call_default_factory=False))
-            out.append((ENV_PREFIX + name.upper(), default, f.description or ""))
-        return out
-
 
 def _explain(err: Any, from_env: set[str]) -> str:
     name = str(err["loc"][0]) if err.get("loc") else "?"

@@ -277,18 +277,15 @@ class Engine:
         if has_dates and not pq.date_is_publication and not self._strong(hits):
             # "in September 2019" may date the event, not the article: search without it
             loose = self._search(without_dates(pq), k, turn.retrieval)
-            if self._strong(loose) and (not hits or self._top(loose) > self._top(hits)):
+            if self._strong(loose) and (not hits or top_dense(loose) > top_dense(hits)):
                 hits, dropped_dates = loose, True
         turn.timings["retrieve"] = time.perf_counter() - t
         return replace(turn, hits=tuple(hits), dropped_dates=dropped_dates)
 
-    def _top(self, hits: list[ScoredChunk]) -> float:
-        return top_dense(hits)
-
     def _strong(self, hits: list[ScoredChunk]) -> bool:
         if hits and all(h.dense is None for h in hits):
             return True  # lexical-only retrieval: the reader decides
-        return bool(hits) and self._top(hits) >= self.settings.refuse_below
+        return bool(hits) and top_dense(hits) >= self.settings.refuse_below
 
     def _step_answer(self, turn: Turn) -> Turn:
         return replace(turn, answer=self._answer_passage(turn))
