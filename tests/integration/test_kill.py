@@ -4,8 +4,8 @@ Each run is a real child process (``DRIVER`` below) over a real on-disk index (S
 embedded Chroma). The child first reports the index exactly as the kill left it (``STATE``),
 then repairs it and runs the doctor (``DOCTOR``), then ingests, printing ``DONE n total`` after
 every committed write group. The parent kills it with SIGKILL after a random number of groups
-plus a random delay (so kills land in parsing, embedding, the Chroma write and the catalog
-commit alike), restarts it, and checks after every kill:
+plus a random part of the time a group takes (so kills land in parsing, embedding, the Chroma
+write and the catalog commit alike), restarts it, and checks after every kill:
 
 * every catalog chunk has its vector in Chroma, and every vector without a catalog chunk
   belongs to an article still marked ``pending`` (which the restart removes);
@@ -236,15 +236,24 @@ def check_state(
 
 def kill_campaign(
     tmp: Path, home: Path, corpus: Path, embedder: str, stats: KillStats, rng: random.Random,
-    kills: int, group: int, max_groups_before_kill: int = 3, max_jitter: float = 0.4,
+    kills: int, group: int, max_groups_before_kill: int = 3, max_jitter: float = 1.0,
 ) -> dict[str, Any]:
-    """Run + SIGKILL + restart until ``kills`` kills are done and one run completes."""
+    """Run + SIGKILL + restart until ``kills`` kills are done and one run completes.
+
+    A kill lands a random number of committed groups (up to ``max_groups_before_kill``) into a
+    run, plus a random delay of up to ``max_jitter`` times the time one group takes, as measured
+    in this campaign. The delay is scaled by the measured pace, not fixed in seconds: with a
+    fixed delay a fast CPU finished the whole ingest before its planned kills (CI saw 3 of 5
+    kills with 0.25 s, where a group of 16 chunks takes ~33 ms with the hash embedder here),
+    and a slow one would only ever be killed early in a group.
+    """
     driver = tmp / "driver.py"
     driver.write_text(DRIVER)
     log = tmp / "driver-stderr.log"
     prev_ready: set[str] = set()
     promised: dict[str, str] = {}  #: article id -> content hash, as reported committed
     killed_here = 0
+    paces: list[float] = []  #: seconds between consecutive group commits seen so far
     for _ in range(kills + 50):
         child = Child(driver, home, embedder, group, corpus, log)
         stats.runs += 1
@@ -260,10 +269,18 @@ def kill_campaign(
         assert child.until("GO") == "GO"
         if killed_here < kills:
             target = rng.randint(0, max_groups_before_kill)
-            groups = 0
+            # the pace is unknown until two commits were seen: the first run waits for them
+            target = target if paces else max(target, 2)
+            groups, last = 0, None
             while groups < target and (line := child.next_line()) is not None:
-                groups += line.startswith("DONE ")
-            time.sleep(rng.uniform(0.0, max_jitter))
+                if line.startswith("DONE "):
+                    groups += 1
+                    now = time.monotonic()
+                    if last is not None:
+                        paces.append(now - last)
+                    last = now
+            pace = sorted(paces)[len(paces) // 2] if paces else 0.0
+            time.sleep(rng.uniform(0.0, max_jitter * pace))
             if child.proc.poll() is None:
                 child.proc.send_signal(signal.SIGKILL)
                 child.proc.wait(timeout=30)
@@ -341,7 +358,7 @@ def test_sigkill_during_ingest_five_times(tmp_path: Path) -> None:
     """CI: 5 kills over 120 articles in small write groups, then the index equals a clean run."""
     corpus = synthetic_corpus(tmp_path / "news.jsonl", 120)
     stats = one_campaign(tmp_path, corpus, KillStats(embedder="hash", articles=120), random.Random(1), "fast",
-                         kills=5, group=16, max_groups_before_kill=1, max_jitter=0.25)
+                         kills=5, group=16, max_groups_before_kill=1, max_jitter=1.0)
     assert stats.kills == 5 and stats.lost == 0 and stats.duplicates == 0
 
 
@@ -369,7 +386,7 @@ def test_sigkill_during_ingest_fifty_plus_times(tmp_path: Path) -> None:
             what = f"update of {len(edited)} articles"
         before = stats.kills
         report = kill_campaign(work, home, corpus, "hash", stats, rng, kills=12, group=16,
-                               max_groups_before_kill=2, max_jitter=0.3)
+                               max_groups_before_kill=2, max_jitter=1.0)
         assert report["added"] + report["updated"] + report["unchanged"] == n
         ref = reference_bot(work, corpus, "hash")
         try:
