@@ -78,13 +78,15 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _background_writer(settings: Any) -> ArticleQA | None:
-    """A second handle on the index with its own copy of the model for the background load
-    (the shared model's lock would make questions wait for whole ingest batches)."""
-    if settings.embedder != "minilm":
+def _background_writer(bot: ArticleQA, settings: Any) -> ArticleQA | None:
+    """A second handle on the index with its own copy of the model for the background load,
+    when the model is the torch one (its lock would make questions wait for whole ingest
+    batches; the ONNX embedders take no lock and run a question on the asking thread)."""
+    from qa.embed.minilm import MiniLMEmbedder
+
+    if not isinstance(bot.index.embedder, MiniLMEmbedder):
         return None
     from qa.api import ArticleQA
-    from qa.embed.minilm import MiniLMEmbedder
 
     return ArticleQA(settings=settings,
                      embedder=MiniLMEmbedder(batch_size=settings.embed_batch_size))
@@ -107,7 +109,7 @@ def _seed_demo(bot: ArticleQA, loader: DemoLoader, settings: Any) -> None:
             print("First start: loading 100 demo news articles (about a minute)...",
                   file=sys.stderr)
         if loader.load_first(progress=TqdmProgress("demo news100")):
-            loader.writer = _background_writer(settings) or bot
+            loader.writer = _background_writer(bot, settings) or bot
             loader.start_background()
     except Exception as exc:
         logger.exception("could not load the demo corpus")

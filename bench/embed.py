@@ -1,4 +1,4 @@
-"""Embedder speed and agreement: torch fp32 MiniLM vs the int8 ONNX path, one run.
+"""Embedder speed and agreement: torch fp32 MiniLM vs the fp32 and int8 ONNX paths, one run.
 
     python -m bench.embed [--speed-chunks 500] [--chunks 2000] [--queries 100]
 
@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import argparse
 import logging
-import tempfile
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
 from bench.common import Machine, demo_path, save, setup_logging
 from qa.embed.base import Embedder
-from qa.embed.onnx_int8 import OnnxMiniLMEmbedder
+from qa.embed.onnx_minilm import Int8MiniLMEmbedder
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +40,7 @@ class BatchedOnnx:
     the texts (and the padding) batched with it: the control for batch-independence and speed.
     """
 
-    def __init__(self, inner: OnnxMiniLMEmbedder) -> None:
+    def __init__(self, inner: Int8MiniLMEmbedder) -> None:
         self.inner = inner
         self.name = "onnx-int8-batched (old)"
         self.dim = 384
@@ -92,17 +90,15 @@ def corpus_chunks(n_chunks: int, n_queries: int) -> tuple[list[str], list[str]]:
     return texts[:n_chunks], queries
 
 
-def build_variants(workdir: Path, batch_size: int) -> list[Variant]:
-    from qa.embed.base import packaged_model_path
+def build_variants(batch_size: int) -> list[Variant]:
     from qa.embed.minilm import MiniLMEmbedder
-    from qa.embed.onnx_int8 import build_model
+    from qa.embed.onnx_minilm import OnnxMiniLMEmbedder
 
-    int8 = OnnxMiniLMEmbedder(batch_size=batch_size)  # default cache; built once if missing
-    int8_w1 = OnnxMiniLMEmbedder(batch_size=batch_size, threads=1, onnx_path=int8.path)
-    logger.info("building an fp32 ONNX model for comparison (fused graph, not quantised)")
-    fp32_path = build_model(packaged_model_path(), workdir, quantize=False)
-    fp32_onnx = OnnxMiniLMEmbedder(batch_size=batch_size, onnx_path=fp32_path)
-    batched = OnnxMiniLMEmbedder(batch_size=batch_size, threads=1, onnx_path=int8.path)
+    # the default cache; each model is built once if missing
+    int8 = Int8MiniLMEmbedder(batch_size=batch_size)
+    int8_w1 = Int8MiniLMEmbedder(batch_size=batch_size, threads=1, onnx_path=int8.path)
+    fp32_onnx = OnnxMiniLMEmbedder(batch_size=batch_size)
+    batched = Int8MiniLMEmbedder(batch_size=batch_size, threads=1, onnx_path=int8.path)
     _two_threads(batched)
     return [
         Variant("torch-fp32", MiniLMEmbedder(batch_size=batch_size)),
@@ -113,7 +109,7 @@ def build_variants(workdir: Path, batch_size: int) -> list[Variant]:
     ]
 
 
-def _two_threads(emb: OnnxMiniLMEmbedder) -> None:
+def _two_threads(emb: Int8MiniLMEmbedder) -> None:
     """Give the old batched recipe its own session with onnxruntime's default threading."""
     import onnxruntime as ort
 
@@ -185,11 +181,10 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     step = max(1, len(texts) // args.speed_chunks)
     speed_rows = list(range(0, len(texts), step))[: args.speed_chunks]
     speed_texts = [texts[i] for i in speed_rows]
-    with tempfile.TemporaryDirectory() as tmp:
-        variants = build_variants(Path(tmp), args.batch_size)
-        time_variants(variants, speed_texts, args.rounds)
-        single = time_single_queries(variants, queries)
-        consistency = batch_consistency(variants, speed_texts[:64])
+    variants = build_variants(args.batch_size)
+    time_variants(variants, speed_texts, args.rounds)
+    single = time_single_queries(variants, queries)
+    consistency = batch_consistency(variants, speed_texts[:64])
     base = variants[0]
     speed = {
         v.name: {

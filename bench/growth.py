@@ -145,10 +145,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = ap.parse_args(argv)
     setup_logging(args.verbose)
     machine = Machine.describe()
-    if args.embedder == "minilm-int8":
-        from bench.ingest import ensure_int8_built
+    from bench.ingest import ensure_models_built
 
-        ensure_int8_built()
+    ensure_models_built([args.embedder])
 
     base = demo_path(args.base)
     factors = [int(f) for f in args.factors.split(",")]

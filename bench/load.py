@@ -280,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--clients", type=int, default=8)
     p.add_argument("--questions", type=int, default=10, help="questions per client")
     p.add_argument("--uploads", type=int, default=2, help="files uploaded during the questions")
-    p.add_argument("--embedder", default="hash", choices=["hash", "minilm", "minilm-int8"])
+    p.add_argument("--embedder", default="hash", choices=["hash", "minilm", "minilm-torch", "minilm-int8"])
     p.add_argument("--concurrency", type=int, default=2, help="the app's --concurrency")
     p.add_argument("--out", type=Path, default=RESULTS / "load.json")
     args = p.parse_args(argv)

@@ -183,6 +183,7 @@ def compare_block(res: dict[str, Any]) -> str:
 BLOCKS: dict[str, Callable[[dict[str, Any]], str]] = {
     "embed": embed_block,
     "ingest-news100": ingest_block,
+    "ingest-news100-default": ingest_block,
     "ingest-NewsArticles": ingest_block,
     "ingest-news": ingest_block,
     "query-news100-minilm": query_block,

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 ENV_PREFIX = "ARTICLE_QA_"
 
-EmbedderName = Literal["minilm", "minilm-int8", "hash"]
+EmbedderName = Literal["minilm", "minilm-torch", "minilm-int8", "hash"]
 AnswererName = Literal["extractive", "llm"]
 LLMBackend = Literal["auto", "local", "openai"]
 Mode = Literal["fast", "accurate", "sentence"]
@@ -43,7 +43,8 @@ class Settings(BaseModel):
     chroma_url: str = Field("", description="http://host:port of a Chroma server; empty: embedded store")
     collection: str = Field("articles", min_length=1, description="Chroma collection name")
     embedder: EmbedderName = Field(
-        "minilm", description="minilm (packaged all-MiniLM-L6-v2, torch) | minilm-int8 (ONNX) | hash (a test fake)")
+        "minilm", description=("minilm (packaged all-MiniLM-L6-v2, fp32 ONNX; torch if that cannot be built) | "
+                               "minilm-torch (the same vectors through torch) | minilm-int8 | hash (a test fake)"))
     embed_batch_size: int = Field(32, ge=1, description="texts per embedding batch")
     max_file_bytes: int = Field(512 * 1024 * 1024, ge=1,
                                 description="ingest refuses larger files by name (CSV/JSONL are streamed)")

@@ -1,4 +1,5 @@
-"""all-MiniLM-L6-v2 through sentence-transformers (torch, fp32): the default embedder."""
+"""all-MiniLM-L6-v2 through sentence-transformers (torch, fp32): ``minilm-torch``, and what
+``minilm`` falls back to when its ONNX model cannot be built (the vectors are the same)."""
 
 from __future__ import annotations
 

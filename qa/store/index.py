@@ -22,7 +22,8 @@ logger = logging.getLogger(__name__)
 
 #: what ``Settings.embedder`` records in the catalog (``embedder_record``), known without loading it
 EMBEDDER_RECORDS = {
-    "minilm": "all-MiniLM-L6-v2:384",
+    "minilm": "all-MiniLM-L6-v2:384",  # fp32 ONNX: the torch model's vectors, so its identity
+    "minilm-torch": "all-MiniLM-L6-v2:384",
     "minilm-int8": "all-MiniLM-L6-v2-int8@per-text-scales-v2:384",
     "hash": "hash-fake:64",
 }

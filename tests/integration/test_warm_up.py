@@ -13,9 +13,10 @@ from tests.conftest import CORPUS
 
 def test_the_first_answer_after_warm_up_loads_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import qa.embed.minilm
+    import qa.embed.onnx_minilm
     import qa.retrieval.hybrid
 
-    bot = ArticleQA(settings=Settings.from_env(env={}, home=tmp_path / "home"))  # the real MiniLM
+    bot = ArticleQA(settings=Settings.from_env(env={}, home=tmp_path / "home"))  # the real MiniLM (fp32 ONNX)
     bot.ingest([CORPUS])
     bot.close()
     bot = ArticleQA(settings=Settings.from_env(env={}, home=tmp_path / "home"))  # a fresh start
@@ -26,6 +27,7 @@ def test_the_first_answer_after_warm_up_loads_nothing(tmp_path: Path, monkeypatc
         raise AssertionError("the first answer loaded a model or built an index")
 
     monkeypatch.setattr(qa.embed.minilm.MiniLMEmbedder, "__init__", no_loading)
+    monkeypatch.setattr(qa.embed.onnx_minilm.OnnxMiniLMEmbedder, "__init__", no_loading)
     monkeypatch.setattr(qa.retrieval.hybrid.ChunkTable, "build", classmethod(no_loading))
     ans = bot.ask("Who met Rex Tillerson in Bonn?")
     assert "Sergei Lavrov" in ans.text

@@ -1,4 +1,5 @@
-"""The int8 ONNX MiniLM: built locally from the packaged weights, close to fp32, thread-safe."""
+"""The int8 ONNX MiniLM (``minilm-int8``): built locally from the packaged weights, close to fp32,
+thread-safe."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ import pytest
 pytest.importorskip("onnxruntime")
 pytest.importorskip("onnx")
 
+from qa.embed.base import packaged_model_path
 from qa.embed.minilm import MiniLMEmbedder
-from qa.embed.onnx_int8 import OnnxMiniLMEmbedder, default_cache_dir
+from qa.embed.onnx_minilm import Int8MiniLMEmbedder, default_cache_dir, fingerprint
 from qa.embed.registry import get_embedder
 
 SENTENCES = [
@@ -33,9 +35,9 @@ def xdg_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def int8(xdg_cache: Path) -> OnnxMiniLMEmbedder:
+def int8(xdg_cache: Path) -> Int8MiniLMEmbedder:
     """Builds the int8 model once per test session (export + fuse + quantise, ~20 s)."""
-    return OnnxMiniLMEmbedder(cache_dir=xdg_cache / "article-qa" / "models")
+    return Int8MiniLMEmbedder(cache_dir=xdg_cache / "article-qa" / "models")
 
 
 @pytest.fixture(scope="session")
@@ -43,7 +45,7 @@ def fp32() -> MiniLMEmbedder:
     return MiniLMEmbedder()
 
 
-def test_vectors_agree_with_the_fp32_model(int8: OnnxMiniLMEmbedder, fp32: MiniLMEmbedder) -> None:
+def test_vectors_agree_with_the_fp32_model(int8: Int8MiniLMEmbedder, fp32: MiniLMEmbedder) -> None:
     a, b = int8.embed(SENTENCES), fp32.embed(SENTENCES)
     assert a.shape == (len(SENTENCES), 384) and a.dtype == np.float32
     assert np.allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-4)
@@ -56,7 +58,7 @@ def test_vectors_agree_with_the_fp32_model(int8: OnnxMiniLMEmbedder, fp32: MiniL
     assert cos.min() >= 0.98, cos
 
 
-def test_semantic_ordering(int8: OnnxMiniLMEmbedder) -> None:
+def test_semantic_ordering(int8: Int8MiniLMEmbedder) -> None:
     q, near, far = int8.embed(
         ["What did OPEC decide about oil output?", SENTENCES[2], SENTENCES[4]]
     )
@@ -68,7 +70,7 @@ def test_semantic_ordering(int8: OnnxMiniLMEmbedder) -> None:
     assert sims.max() < 0.6
 
 
-def test_a_text_gets_the_same_vector_whatever_its_batch(int8: OnnxMiniLMEmbedder) -> None:
+def test_a_text_gets_the_same_vector_whatever_its_batch(int8: Int8MiniLMEmbedder) -> None:
     first = int8.embed(SENTENCES)
     assert np.array_equal(first, int8.embed(SENTENCES))
     # rows come back in the caller's order
@@ -84,7 +86,7 @@ def test_a_text_gets_the_same_vector_whatever_its_batch(int8: OnnxMiniLMEmbedder
     assert float(padded @ singles[5]) >= 0.999
 
 
-def test_embedder_record_names_the_vectors_version(int8: OnnxMiniLMEmbedder) -> None:
+def test_embedder_record_names_the_vectors_version(int8: Int8MiniLMEmbedder) -> None:
     from qa.embed.base import embedder_record
     from qa.embed.fake import HashEmbedder
     from qa.store.index import EMBEDDER_RECORDS
@@ -94,7 +96,7 @@ def test_embedder_record_names_the_vectors_version(int8: OnnxMiniLMEmbedder) -> 
     assert embedder_record(HashEmbedder()) == EMBEDDER_RECORDS["hash"]
 
 
-def test_empty_and_truncation(int8: OnnxMiniLMEmbedder) -> None:
+def test_empty_and_truncation(int8: Int8MiniLMEmbedder) -> None:
     assert int8.embed([]).shape == (0, 384)
     long = " ".join(["The committee reviewed the annual report in detail."] * 60)  # >256 pieces
     longer = long + " Completely different words about volcanoes and penguins."
@@ -102,7 +104,7 @@ def test_empty_and_truncation(int8: OnnxMiniLMEmbedder) -> None:
     assert np.allclose(a, b, atol=1e-6)  # only the first 256 word-pieces are seen
 
 
-def test_thread_safe_concurrent_queries(int8: OnnxMiniLMEmbedder) -> None:
+def test_thread_safe_concurrent_queries(int8: Int8MiniLMEmbedder) -> None:
     texts = [f"{s} (variant {i})" for i in range(4) for s in SENTENCES]
     expected = {t: int8.embed([t])[0] for t in texts}
     got: dict[str, np.ndarray] = {}
@@ -130,15 +132,17 @@ def test_thread_safe_concurrent_queries(int8: OnnxMiniLMEmbedder) -> None:
 
 
 def test_model_is_cached_and_registered(
-    int8: OnnxMiniLMEmbedder, xdg_cache: Path, monkeypatch: pytest.MonkeyPatch
+    int8: Int8MiniLMEmbedder, xdg_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     built = int8.path
     mtime = built.stat().st_mtime_ns
     monkeypatch.setenv("XDG_CACHE_HOME", str(xdg_cache))
     assert built.parent == default_cache_dir()
     emb = get_embedder("minilm-int8", batch_size=7)  # finds the cached file, builds nothing
-    assert isinstance(emb, OnnxMiniLMEmbedder)
+    assert isinstance(emb, Int8MiniLMEmbedder)
     assert emb.name == "all-MiniLM-L6-v2-int8" and emb.dim == 384
     assert emb.path == built and built.stat().st_mtime_ns == mtime
     assert list(built.parent.glob("*.onnx")) == [built]  # no leftovers from the build
+    # the int8 cache key did not change when the fp32 recipe was added beside it
+    assert built.name == f"all-MiniLM-L6-v2-int8-{fingerprint(packaged_model_path())}.onnx"
     assert np.allclose(emb.embed(SENTENCES[:2]), int8.embed(SENTENCES[:2]), atol=1e-5)
