@@ -8,10 +8,12 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import get_args
 
 from eval.results import SuiteResult
 from eval.runner import ALL_SYSTEMS, KNOWN_SYSTEMS, EvalError, RunConfig, run
 from eval.suites import BUILTIN, SuiteError
+from qa.settings import EmbedderName
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cache", type=Path, help="corpus / index cache "
                    "(default: $ARTICLE_QA_EVAL_CACHE or ~/.cache/article-qa/eval)")
     p.add_argument("--no-cache", action="store_true", help="build everything in a temp folder")
-    p.add_argument("--embedder", choices=["minilm", "minilm-int8", "hash"],
-                   help="minilm = torch fp32, minilm-int8 = int8 ONNX, hash = fast fake (tests)")
+    p.add_argument("--embedder", choices=list(get_args(EmbedderName)),
+                   help="minilm = fp32 ONNX (default), minilm-torch = the same vectors on torch, "
+                   "minilm-int8 = int8 ONNX, hash = fast fake (tests)")
     p.add_argument("--data-dir", type=Path, help="folder holding squad2/ and multihop_rag/ "
                    "(default: ../shared/data next to the repository)")
     p.add_argument("--demo-cache", type=Path, help="folder with NewsArticles.csv / News100.csv")

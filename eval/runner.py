@@ -90,9 +90,9 @@ def load(config: RunConfig, work: Path) -> S.Suite:
     if config.suite == "squad2":
         return S.load_squad2(data, work / "corpora", config.limit, config.corpus or "full",
                              config.seed)
-    if config.suite == "multihop":
+    if config.suite in ("multihop", "multihop-dev", "multihop-test"):
         return S.load_multihop(data, work / "corpora", config.limit, config.corpus or "full",
-                               config.seed)
+                               config.seed, split=config.suite.partition("-")[2] or None)
     if config.suite in S.NEWS_GOLD:
         from ingest.demo import demo_csv
 
@@ -118,7 +118,7 @@ def _index_key(suite: S.Suite, settings: Settings) -> str:
             files = sorted(Path(source).parent.glob("*.py")) if source.endswith("__init__.py") else [Path(source)]
             for file in files:
                 h.update(file.read_bytes())
-    return f"{suite.name}-{settings.embedder}-{h.hexdigest()[:12]}"
+    return f"{suite.corpus_name or suite.name}-{settings.embedder}-{h.hexdigest()[:12]}"
 
 
 @contextmanager
@@ -224,7 +224,7 @@ def _asker(
             return None
         from eval.baselines import LangChainBaseline
 
-        key = f"{suite.name}-{suite.corpus_key}" if config.use_cache else "run"
+        key = f"{suite.corpus_name or suite.name}-{suite.corpus_key}" if config.use_cache else "run"
         persist = work / "langchain" / key
         persist.mkdir(parents=True, exist_ok=True)
         t0 = time.perf_counter()

@@ -7,11 +7,18 @@ from collections.abc import Callable
 from eval import metrics as M
 from eval.results import QuestionResult
 from eval.suites import GoldItem
+from qa.question.types import SOURCE_ALIASES
 from qa.types import Answer
 
 ArticleText = Callable[[str], "str | None"]  #: article id -> body text (None if unknown)
 MAX_TEXT = 300  #: answer text kept per row in results.json (metrics use all of it)
 LIST_SHOWN = 10  #: a listing answer must show every title up to this many
+#: outlets of the demo corpus and their other names (compositional gold names outlets)
+OUTLET_NAMES: dict[str, tuple[str, ...]] = {
+    "ABC News": ("ABC",), "Al Jazeera": ("Aljazeera", "Al-Jazeera"), "BBC": (), "CNN": (),
+    "China Daily": (), "DW": ("Deutsche Welle",), "HuffPost": ("Huffington Post",),
+    "RTE": ("RTÉ",), "TASS": (), "Reuters": (), "Xinhua": (),
+} | {k: v for k, v in SOURCE_ALIASES.items() if k not in ("ABC News",)}
 
 
 def prediction_of(answer: Answer) -> str:
@@ -43,6 +50,9 @@ def score_answer(
     metrics["f1"] = M.token_f1(prediction, golds)
     contains = M.contains_gold(answer.text, golds)
     structured = _collection_check(item, answer.text)
+    across = _compositional_check(item, answer.text)
+    if across is not None:
+        contains = across
     if structured is not None:
         contains, metrics["list_recall"] = structured
     nothing_to_find = _zero_gold(item)
@@ -129,6 +139,41 @@ def _collection_check(item: GoldItem, text: str) -> tuple[bool, float | None] | 
     if item.type == "range" and gold.get("date_from") and gold.get("date_to"):
         return bool(M.contains_all(text, [[gold["date_from"]], [gold["date_to"]]])), None
     return None
+
+
+def _outlets_named(text: str) -> list[tuple[int, str]]:
+    """(position, outlet) for every outlet of the demo corpus named in ``text``, in order."""
+    low = " " + M.normalize_answer(text, split_on_punct=True) + " "
+    found: dict[str, int] = {}
+    for outlet, aliases in OUTLET_NAMES.items():
+        for alias in (outlet, *aliases):
+            pos = low.find(" " + M.normalize_answer(alias, split_on_punct=True) + " ")
+            if pos >= 0:
+                found[outlet] = min(found.get(outlet, pos), pos)
+    return sorted((pos, outlet) for outlet, pos in found.items())
+
+
+def _canonical(name: str) -> str | None:
+    got = _outlets_named(name)
+    return got[0][1] if got else None
+
+
+def _compositional_check(item: GoldItem, text: str) -> bool | None:
+    """Gold of compositional.jsonl with an ``answer_type`` that plain containment misjudges.
+
+    outlet ("which reported first, A or B?"): the first outlet the answer names is the gold
+    one (both are named in a good answer). outlets ("which outlets covered X?"): exactly the
+    gold outlets are named. count: the number is there. yesno is matched on the first word by
+    ``contains_gold``; names, places and numbers by containment.
+    """
+    kind = item.extra.get("answer_type")
+    if not item.answerable or kind not in ("outlet", "outlets"):
+        return None
+    named = _outlets_named(text)
+    gold = {c for c in map(_canonical, item.answers) if c}
+    if kind == "outlet":
+        return bool(named) and named[0][1] in gold
+    return {o for _, o in named} == gold
 
 
 def error_row(

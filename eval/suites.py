@@ -22,12 +22,17 @@ from qa.types import Article
 
 logger = logging.getLogger(__name__)
 
-BUILTIN = ("squad2", "multihop", "news", "news-test", "news-blind-dev")
+BUILTIN = ("squad2", "multihop", "multihop-dev", "multihop-test", "news", "news-test", "news-blind-dev",
+           "compositional", "compositional-test")
+SPLIT_SEED = 19  #: the seed of the MultiHop-RAG dev / test halves (fixed: the test half is frozen)
 #: gold sets over the demo news corpus: the tuned-on dev set, and two sets written blind
 NEWS_GOLD = {
     "news": ("news_gold.jsonl", "news_collection_gold.jsonl"),  # dev: rules were tuned on it
     "news-test": ("news_blind_test.jsonl",),  # frozen blind test split: look at aggregates only
     "news-blind-dev": ("news_blind_dev.jsonl",),  # written the same way: tune on it freely
+    # questions across articles, written blind; one file, split by its records' "split" field
+    "compositional": ("compositional.jsonl#dev",),
+    "compositional-test": ("compositional.jsonl#test",),  # frozen: aggregates only
 }
 EVAL_DIR = Path(__file__).resolve().parent
 DATA_DIR = EVAL_DIR / "data"  #: gold sets shipped with the package
@@ -64,6 +69,7 @@ class Suite:
     items: tuple[GoldItem, ...]
     corpus_files: tuple[Path, ...] = ()  #: files to ingest (empty: use the given --home as is)
     description: str = ""
+    corpus_name: str = ""  #: suites over the same corpus share its cached index (default: name)
 
     @property
     def corpus_key(self) -> str:
@@ -169,18 +175,32 @@ def load_squad2(
 
 # ---------------------------------------------------------------------------- multihop
 
+def split_half(items: Sequence[GoldItem], half: str, seed: int = SPLIT_SEED) -> list[GoldItem]:
+    """The ``dev`` or ``test`` half of ``items``, drawn by ``seed`` within each question type
+    (an odd count gives test the extra one), in their original order."""
+    if half not in ("dev", "test"):
+        raise SuiteError(f"a split is 'dev' or 'test', not {half!r}")
+    test: set[str] = set()
+    for kind in sorted({it.type for it in items}):
+        ids = sorted(it.id for it in items if it.type == kind)
+        random.Random(f"{seed}:{kind}").shuffle(ids)
+        test.update(ids[: (len(ids) + 1) // 2])
+    return [it for it in items if (it.id in test) == (half == "test")]
+
+
 def load_multihop(
-    data_dir: Path, work_dir: Path, limit: int | None = None, corpus: str = "full", seed: int = 0
+    data_dir: Path, work_dir: Path, limit: int | None = None, corpus: str = "full", seed: int = 0,
+    split: str | None = None,
 ) -> Suite:
-    """MultiHop-RAG: one article per evidence URL (its facts as the body); null queries refused."""
+    """MultiHop-RAG: one article per evidence URL (its facts as the body); null queries refused.
+    ``split``: only the ``dev`` or the frozen ``test`` half (``split_half``); the corpus is the
+    same either way."""
     raw = _read_json(data_dir / "multihop_rag" / "queries.json")
     queries = raw["queries"] if isinstance(raw, dict) else raw
     truth = _read_json(data_dir / "multihop_rag" / "ground_truth.json")
-    chosen = select(
-        [GoldItem(id=str(q["id"]), question=q["question"], type=q.get("question_type", "default"))
-         for q in queries],
-        limit, seed,
-    )
+    every = [GoldItem(id=str(q["id"]), question=q["question"], type=q.get("question_type", "default"))
+             for q in queries]
+    chosen = select(split_half(every, split) if split else every, limit, seed)
     chosen_ids = {it.id for it in chosen}
     by_url: dict[str, dict[str, Any]] = {}
     for qid, gold in truth.items():
@@ -220,9 +240,10 @@ def load_multihop(
             type=it.type,
         ))
     return Suite(
-        "multihop", tuple(items), (path,),
-        f"MultiHop-RAG sample: {len(items)} questions over {len(records)} articles built from "
-        "the gold evidence facts (null queries must be refused)",
+        f"multihop-{split}" if split else "multihop", tuple(items), (path,),
+        f"MultiHop-RAG sample{f' ({split} half)' if split else ''}: {len(items)} questions over "
+        f"{len(records)} articles built from the gold evidence facts (null queries must be refused)",
+        corpus_name="multihop",
     )
 
 
@@ -275,7 +296,10 @@ def load_news(
     if gold not in NEWS_GOLD:
         raise SuiteError(f"unknown news gold set {gold!r}; choose one of {', '.join(NEWS_GOLD)}")
     first, *more = NEWS_GOLD[gold]
+    first, _, split = first.partition("#")
     items = read_gold_jsonl(gold_dir / first)
+    if split:
+        items = [it for it in items if it.extra.get("split") == split]
     for name in more:
         if (gold_dir / name).exists():
             items += read_gold_jsonl(gold_dir / name, default_type="collection")
@@ -294,6 +318,7 @@ def load_news(
         f"Demo news corpus ({demo_csv.name}"
         + (" + the shared sample article" if len(files) > 1 else "")
         + f"): {len(items)} hand-checked questions",
+        corpus_name=corpus,  # every gold set over the same corpus shares one index
     )
 
 

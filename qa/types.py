@@ -155,6 +155,8 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)  #: seconds per stage
     rewritten_question: str = ""  #: the question after resolving follow-ups
     filters: dict[str, Any] = field(default_factory=dict)  #: filters applied
+    #: questions across articles: the executed plan (form, outlets, topic, each step's result)
+    plan: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -180,6 +182,7 @@ class Answer:
             "timings": self.timings,
             "rewritten_question": self.rewritten_question,
             "filters": self.filters,
+            "plan": self.plan,
         }
 
 

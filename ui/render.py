@@ -96,6 +96,20 @@ class AnswerView:
     cards: list[SourceCard] = field(default_factory=list)
     label: str = ""
     related: list[PassageCard] = field(default_factory=list)
+    steps: list[str] = field(default_factory=list)  #: "How I answered": a plan's executed steps
+
+
+def _plan_steps(answer: Answer) -> list[str]:
+    """One line per executed step of a question across articles (empty for other answers)."""
+    if not answer.plan:
+        return []
+    plan = answer.plan.get("plan", {})
+    head = f"Read as: {str(plan.get('form', '')).replace('_', ' ')}"
+    if plan.get("outlets"):
+        head += f" · outlets {', '.join(plan['outlets'])}"
+    if plan.get("topic"):
+        head += f" · “{plan['topic']}”"
+    return [head] + [f"{s.get('tool')}: {s.get('result')}" for s in answer.plan.get("steps", [])]
 
 
 @dataclass(frozen=True)
@@ -398,7 +412,7 @@ def _answer_view(answer: Answer, options: dict[str, str] | None) -> AnswerView:
             best.setdefault(p.chunk.article_id, p)
         related = [_passage_card(p) for p in list(best.values())[:3]]
         return AnswerView(refused=True, kind=answer.kind, paragraphs=_paragraphs(answer.text, 0),
-                          footer=footer, related=related)
+                          footer=footer, related=related, steps=_plan_steps(answer))
     n_articles = len({c.article_id for c in answer.citations})
     return AnswerView(
         refused=False,
@@ -407,6 +421,7 @@ def _answer_view(answer: Answer, options: dict[str, str] | None) -> AnswerView:
         footer=footer,
         cards=_source_cards(answer.citations, answer.passages),
         label="Source" if n_articles == 1 else f"Sources ({n_articles} articles)",
+        steps=_plan_steps(answer),
     )
 
 

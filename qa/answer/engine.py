@@ -27,6 +27,10 @@ from qa.answer.spans import candidates
 from qa.answer.turn import Turn
 from qa.citations import make_citation
 from qa.lang.dates import from_int, human
+from qa.plan.claims import ClaimChecker
+from qa.plan.execute import Executor
+from qa.plan.forms import recognise
+from qa.plan.tools import Tools
 from qa.question.followup import resolve
 from qa.question.parse import parse_question, without_dates
 from qa.question.types import Filters, ParsedQuestion, Vocabulary
@@ -122,6 +126,7 @@ class Engine:
                    | RunnableLambda(self._step_answer).with_config(run_name="answer"))
         route: Runnable[Turn, Turn] = RunnableBranch(
             (lambda t: t.answer is not None, RunnableLambda(lambda t: t)),
+            (lambda t: t.plan is not None, RunnableLambda(self._step_plan).with_config(run_name="plan")),
             (lambda t: t.parsed.kind == "collection",
              RunnableLambda(self._step_collection).with_config(run_name="collection")),
             (lambda t: t.parsed.kind == "metadata",
@@ -189,7 +194,21 @@ class Engine:
             # "when was that published?": "that" is the article the last answer cited first
             res = replace(res, context="")
             pq = parse_question(res.text, vocab, Filters.from_dict(turn.filters))
-        return replace(turn, resolved=res, pq=pq)
+        plan = recognise(res.text, vocab) if pq.kind != "chitchat" else None
+        return replace(turn, resolved=res, pq=pq, plan=plan)
+
+    def _step_plan(self, turn: Turn) -> Turn:
+        """A question across articles: run its plan with the coverage tools and claim checker."""
+        assert turn.plan is not None
+        idf = self._idf()
+        catalog = self.index.catalog
+
+        def text_of(article_id: str) -> str:
+            art = catalog.article(article_id)
+            return art.text if art else ""
+
+        executor = Executor(Tools(self.retriever, catalog, idf), ClaimChecker(self.retriever, text_of, idf))
+        return replace(turn, answer=executor.run(turn.plan))
 
     def _step_collection(self, turn: Turn) -> Turn:
         from qa.answer.collection import answer_collection

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from qa.plan.types import Plan
 from qa.question.followup import Resolved
 from qa.question.types import ParsedQuestion
 from qa.types import Answer, ScoredChunk
@@ -31,6 +32,7 @@ class Turn:
     timings: dict[str, float] = field(default_factory=dict, compare=False)
     resolved: Resolved | None = None  #: the standalone question (follow-ups resolved)
     pq: ParsedQuestion | None = None  #: the parsed question
+    plan: Plan | None = None  #: a question across articles: its plan (else None)
     hits: tuple[ScoredChunk, ...] = ()  #: retrieved passages
     dropped_dates: bool = False  #: the question's dates were dropped as a filter
     answer: Answer | None = None  #: set once a step has answered

@@ -143,3 +143,25 @@ def test_custom_suite_needs_existing_article_paths(tmp_path: Path) -> None:
     assert all(f.suffix != ".pdf" for f in suite.corpus_files)
     with pytest.raises(S.SuiteError, match="no such file"):
         S.load_custom(gold, articles=[tmp_path / "nope"])
+
+
+def test_split_half_is_disjoint_balanced_per_type_and_fixed() -> None:
+    from eval.suites import GoldItem, split_half
+
+    items = [GoldItem(id=f"{t}{i}", question="q", type=t) for t in ("a", "b") for i in range(7 if t == "a" else 4)]
+    dev, test = split_half(items, "dev"), split_half(items, "test")
+    assert {i.id for i in dev}.isdisjoint({i.id for i in test}) and len(dev) + len(test) == len(items)
+    assert [sum(i.type == t for i in test) for t in ("a", "b")] == [4, 2]  # half each; test gets the odd one
+    assert split_half(items, "test") == test and split_half(list(reversed(items)), "test") == test[::-1]
+    with pytest.raises(S.SuiteError):
+        split_half(items, "train")
+
+
+def test_compositional_suites_are_the_two_halves_of_one_file(tmp_path: Path) -> None:
+    from eval.suites import DATA_DIR, read_gold_jsonl
+
+    items = read_gold_jsonl(DATA_DIR / "compositional.jsonl")
+    halves = {s: [i for i in items if i.extra.get("split") == s] for s in ("dev", "test")}
+    assert len(halves["dev"]) + len(halves["test"]) == len(items) >= 200
+    for kind in {i.type for i in items}:
+        assert sum(i.type == kind for i in halves["dev"]) == sum(i.type == kind for i in halves["test"]) >= 15

@@ -318,3 +318,12 @@ def test_replot_only_on_real_change() -> None:
     assert replot_needed("1000|TASS", "1001|TASS,BBC")
     assert replot_needed("0|", "1|")
     assert replot_needed("10|TASS", "11|TASS")  # small collections: every article counts
+
+
+def test_a_planned_answer_shows_how_it_was_answered_and_others_do_not() -> None:
+    plan = {"plan": {"form": "order_yesno", "outlets": ["BBC", "CNN"], "topic": "the <storm>", "later": False},
+            "steps": [{"tool": "coverage", "args": {}, "result": "2 article(s) about it", "article_ids": []}]}
+    html = render_answer(Answer(question="q", text="Yes. BBC first [1].", kind="plan", plan=plan))
+    assert "How I answered" in html and "order yesno" in html and "coverage: 2 article(s) about it" in html
+    assert "&lt;storm&gt;" in html and "<storm>" not in html  # escaped like all answer text
+    assert "How I answered" not in render_answer(Answer(question="q", text="An answer."))

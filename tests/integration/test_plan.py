@@ -1,0 +1,93 @@
+"""Questions across articles, end to end with the real packaged MiniLM on seven tiny articles:
+the plan's direct answer comes first, every claim is cited verbatim, and what the articles do not
+settle is refused."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from qa import ArticleQA
+
+ARTICLES = [
+    ("BBC", "2017-03-18", "Cyclone Debbie nears Queensland coast",
+     "Cyclone Debbie is approaching the coast of Queensland, Australia. Thousands of residents have been told "
+     "to leave their homes. Forecasters say the category four storm will make landfall on Tuesday."),
+    ("CNN", "2017-03-20", "Queensland braces for Cyclone Debbie",
+     "Residents of Queensland in Australia are bracing for Cyclone Debbie. The storm is expected to reach "
+     "the coast as a category four cyclone. Schools along the coast will close."),
+    ("DW", "2017-03-21", "Cyclone Debbie batters Australian coast",
+     "Cyclone Debbie has hit the coast of Queensland in north-eastern Australia. Winds of up to 260 "
+     "kilometres per hour tore roofs off houses."),
+    ("BBC", "2017-03-02", "Museum gold coin stolen in Berlin",
+     "Thieves stole a giant gold coin from the Bode Museum in Berlin. The coin weighs 100 kilograms. "
+     "The gold coin had been in the Bode Museum's collection since 2010."),
+    ("TASS", "2017-03-03", "North Korea tests new rocket engine",
+     "North Korea has tested a new high-thrust rocket engine. South Korea's defence ministry said the test "
+     "featured a main engine supported by four supplementary engines."),
+    ("CNN", "2017-03-05", "Wheat harvest in Kansas",
+     "Farmers in Kansas expect a strong wheat harvest this year after heavy spring rains."),
+    ("DW", "2017-02-10", "Bundesliga: Bayern win again",
+     "Bayern Munich beat Hamburg 8-0 in the Bundesliga on Saturday, extending their lead at the top."),
+]
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory: pytest.TempPathFactory):
+    tmp = tmp_path_factory.mktemp("plan")
+    corpus = tmp / "news.jsonl"
+    corpus.write_text("".join(json.dumps({"source": s, "date": d, "title": t, "body": b}) + "\n"
+                              for s, d, t, b in ARTICLES))
+    qa = ArticleQA(home=tmp / "home")
+    qa.ingest([corpus])
+    yield qa
+    qa.close()
+
+
+def _cited_verbatim(bot: ArticleQA, answer) -> bool:
+    arts = bot.engine.index.catalog.articles([c.article_id for c in answer.citations])
+    return all(arts[c.article_id].text[c.start:c.end] == c.quote for c in answer.citations)
+
+
+def test_publication_order_answers_yes_or_no_from_the_catalog_dates(bot: ArticleQA) -> None:
+    yes = bot.ask("Did the BBC report Cyclone Debbie before CNN did?")
+    no = bot.ask("Did DW report Cyclone Debbie before the BBC?")
+    assert yes.text.startswith("Yes.") and no.text.startswith("No.")
+    assert yes.kind == "plan" and yes.plan and yes.plan["plan"]["form"] == "order_yesno"
+    assert {c.source for c in yes.citations} == {"BBC", "CNN"} and _cited_verbatim(bot, yes)
+    which = bot.ask("Which outlet reported Cyclone Debbie first, DW or CNN?")
+    assert which.text.startswith("CNN reported it first")
+
+
+def test_coverage_lists_the_outlets_about_the_event_and_not_the_others(bot: ArticleQA) -> None:
+    ans = bot.ask("Which outlets covered Cyclone Debbie's approach to Queensland?")
+    assert ans.text.startswith("3 outlets: BBC, CNN, DW.")
+    assert len(ans.citations) == 3 and _cited_verbatim(bot, ans)
+    assert bot.ask("Did TASS report Cyclone Debbie's approach to Queensland?").text.startswith("No.")
+    assert bot.ask("Did both the BBC and DW report Cyclone Debbie's approach?").text.startswith("Yes.")
+
+
+def test_claims_are_checked_against_the_named_outlet_with_the_quote(bot: ArticleQA) -> None:
+    wrong = bot.ask("According to TASS, did the test involve a main engine backed by two supplementary engines?")
+    assert wrong.text.startswith("No.") and "four supplementary engines" in wrong.citations[0].quote
+    right = bot.ask("According to the BBC, had the gold coin been in the Bode Museum's collection since 2010?")
+    assert right.text.startswith("Yes.") and _cited_verbatim(bot, right)
+    unsure = bot.ask("According to CNN, did the Kansas farmers sell their harvest to China?")
+    assert unsure.refused and not unsure.text.startswith(("Yes", "No"))
+
+
+def test_a_comparison_it_cannot_settle_is_refused_with_both_passages(bot: ArticleQA) -> None:
+    ans = bot.ask("Do the BBC and CNN give the same storm category for Cyclone Debbie?")
+    assert ans.refused and {c.source for c in ans.citations} == {"BBC", "CNN"}
+
+
+def test_single_article_questions_keep_their_flow(bot: ArticleQA) -> None:
+    ans = bot.ask("How much does the stolen coin weigh?")
+    assert ans.kind == "passage" and ans.plan is None and "100 kilograms" in ans.text
+
+
+def test_the_plan_is_part_of_the_answer_dict(bot: ArticleQA, tmp_path: Path) -> None:
+    d = bot.ask("Did the BBC report Cyclone Debbie before CNN did?").to_dict()
+    assert d["plan"]["steps"][0]["tool"] == "coverage" and json.dumps(d)

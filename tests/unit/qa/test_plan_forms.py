@@ -1,0 +1,81 @@
+"""Question forms across articles: each frame, the slots it fills, and what it must leave alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.plan.claims import number_clash, numbers
+from qa.plan.forms import mark_outlets, recognise
+from qa.question.types import Vocabulary
+
+VOCAB = Vocabulary(sources=("ABC News", "Al Jazeera", "BBC", "CNN", "DW", "RTE", "TASS"))
+
+
+@pytest.mark.parametrize(
+    ("question", "form", "outlets", "topic", "later"),
+    [
+        ("Did the BBC report the Orly airport attack before CNN did?", "order_yesno", ("BBC", "CNN"),
+         "the Orly airport attack", False),
+        ("Did Al Jazeera publish news of the Kabul hospital attack after TASS?", "order_yesno",
+         ("Al Jazeera", "TASS"), "the Kabul hospital attack", True),
+        ("Was ABC News's story on the stolen laptop published before CNN's?", "order_yesno", ("ABC News", "CNN"),
+         "the stolen laptop", False),
+        ("Which outlet reported the Ranieri sacking first, DW or CNN?", "order_which", ("DW", "CNN"),
+         "the Ranieri sacking", False),
+        ("Which outlet was the first to report the Nasu avalanche?", "first_outlet", (), "the Nasu avalanche", False),
+        ("Which outlets covered Cyclone Debbie's landfall?", "outlets", (), "Cyclone Debbie's landfall", False),
+        ("How many outlets reported the Le Pen immunity vote?", "count_outlets", (), "the Le Pen immunity vote",
+         False),
+        ("How many BBC articles covered the Orly airport attack?", "count_articles", ("BBC",),
+         "the Orly airport attack", False),
+        ("Did both TASS and DW report the Flamanville explosion?", "covered", ("TASS", "DW"),
+         "the Flamanville explosion", False),
+        ("Apart from Al Jazeera, did any outlet report the Koshe dump collapse?", "covered_other",
+         ("Al Jazeera",), "the Koshe dump collapse", False),
+        ("According to RTE, was Ryan McBride appointed captain in 2011?", "claim", ("RTE",),
+         "was Ryan McBride appointed captain in 2011", False),
+        ("Does the BBC report that the dam is 230m tall?", "claim", ("BBC",), "the dam is 230m tall", False),
+        ("Did both CNN and TASS say the test took place at Sohae?", "claim_both", ("CNN", "TASS"),
+         "the test took place at Sohae", False),
+        ("Do the BBC and RTE give the same height for the peak?", "compare", ("BBC", "RTE"),
+         "the same height for the peak", False),
+    ],
+)
+def test_each_form_fills_its_slots(question: str, form: str, outlets: tuple[str, ...], topic: str,
+                                   later: bool) -> None:
+    plan = recognise(question, VOCAB)
+    assert plan is not None, question
+    assert (plan.form, plan.outlets, plan.topic, plan.later) == (form, outlets, topic, later)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did Tokayev say about trade with China?",  # one article
+        "According to RTE on 27 March 2017, how old is Carlos the Jackal?",  # a fact, not a yes/no claim
+        "How many TASS articles were published on 15 March 2017?",  # a catalog count, no topic
+        "How many articles mention Brexit in their title?",
+        "Which outlets published the most articles?",
+        "Who wrote the BBC article about the Oroville Dam?",
+        "Did TASS report the Duma's check on CNN and Voice of America before ABC News?",  # 3 outlets
+    ],
+)
+def test_other_questions_have_no_plan(question: str) -> None:
+    assert recognise(question, VOCAB) is None
+
+
+def test_outlets_are_marked_once_each_and_lower_case_short_names_are_not_outlets() -> None:
+    marked, names = mark_outlets("Did the BBC and bbc news beat dw and DW?", VOCAB)
+    assert names == ("BBC", "DW")
+    assert marked.count("@0") == 2 and "dw" in marked
+
+
+def test_numbers_read_digits_words_and_ordinals() -> None:
+    assert numbers("two engines, the 17th place, 1,200 people and a third") == {"2", "17", "1200", "3"}
+
+
+def test_a_number_clash_needs_the_same_thing_counted() -> None:
+    assert number_clash("backed by two supplementary engines", "supported by four supplementary engines")
+    assert number_clash("a 120-day ban", "a 90-day ban")
+    assert not number_clash("two tourists paid a deposit", "two private citizens have paid")
+    assert not number_clash("eight helicopters", "it would provide eight helicopters and 200 troops")
