@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import replace
 
 from qa.citations import make_citation
 from qa.lang.dates import human
@@ -62,8 +63,13 @@ class Executor:
 
     # ---------------------------------------------------------------- order
     def _firsts(self, plan: Plan, trace: Trace) -> tuple[Covered | None, Covered | None]:
-        about = self._about(plan, trace, plan.outlets[:2])
-        a, b = (self._earliest(about, o) for o in plan.outlets[:2])
+        if plan.topic2:  # two stories: each outlet's earliest article on its own story
+            a = self._earliest(self._about(plan, trace, plan.outlets[:1]), plan.outlets[0])
+            b = self._earliest(self._about(replace(plan, topic=plan.topic2), trace, plan.outlets[1:2]),
+                               plan.outlets[1])
+        else:
+            about = self._about(plan, trace, plan.outlets[:2])
+            a, b = (self._earliest(about, o) for o in plan.outlets[:2])
         days = "; ".join(f"{o}: {self._day(c) if c else 'none'}" for o, c in zip(plan.outlets, (a, b), strict=False))
         trace.add("catalog", days, tuple(c.article.id for c in (a, b) if c), what="earliest article per outlet")
         return a, b

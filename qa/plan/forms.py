@@ -29,7 +29,12 @@ REL = r"(?P<rel>before|after|earlier than|later than|ahead of)"
 END_O1 = r"@1(?:'s)?(?: (?:did|did so|had|was|reported it|did it|published it|one|ones|report|article|story))?"
 
 AUX = r"(?:did|does|do|was|were|is|are|had|has|have|would|will|could|can|should)"
+TOLD = (r"(?:reported|mentioned|discussed|covered|highlighted|published|wrote about|announced|said|"
+        r"detailed|described|noted|reported on)")
 FRAMES: list[tuple[Form, str]] = [
+    # two stories: "did A report X before B mentioned Y?" (each outlet's own article)
+    ("order_yesno", rf"(?:did|was|were) (?:the )?@0 (?:first )?{VERB}(?: on| about| that| news of)? "
+                    rf"(?P<topic>.+?) {REL} (?:the )?@1 {TOLD}(?: on| about| that)? (?P<topic2>.+)"),
     ("order_yesno", rf"(?:did|was|were|had) @0 (?:first )?{VERB}(?: on| about| that| news of| the news of)? "
                     rf"(?P<topic>.+?) {REL} {END_O1}"),
     ("order_yesno", rf"(?:was|were|did) @0(?:'s)? {ARTICLE} (?:on|of|about|that) (?P<topic>.+?) "
@@ -69,6 +74,12 @@ FRAMES: list[tuple[Form, str]] = [
 #: "which outlets published the most articles": a catalog ranking, not a topic
 NOT_A_TOPIC = re.compile(r"(?:the )?(?:most|fewest|least|more|fewer|(?:largest|highest|smallest) number)\b"
                          r"|(?:articles|stories|reports|pieces)\b", re.I)
+#: a coverage topic that holds a second question ("... and did the same source ...") or a judgement
+#: of content ("... portray his actions inconsistently?"): not a topic to find articles about
+JUDGED = re.compile(r"\b(?:suggests?|indicates?|impl(?:y|ies)|portrays?|and did|(?:in)?consistent(?:ly)?)\b",
+                    re.I)
+COVERAGE: frozenset[Form] = frozenset({"order_yesno", "order_which", "first_outlet", "outlets", "count_outlets",
+                                       "count_articles", "covered", "covered_other"})
 _COMPILED = [(form, re.compile(rf"^{pat}$", re.I)) for form, pat in FRAMES]
 
 
@@ -114,8 +125,14 @@ def recognise(question: str, vocab: Vocabulary) -> Plan | None:
             topic = f"{groups['verb']} {topic}"  # "quote X calling..." keeps its verb: it carries content
         if len(topic.split()) < 2 or NOT_A_TOPIC.match(topic):
             continue
+        if groups.get("topic2") is not None and len(groups["topic2"].split()) < 2:
+            continue  # "before B reported it": one story, the next frame reads it
+        if form in COVERAGE and JUDGED.search(f"{topic} {groups.get('topic2') or ''}"):
+            continue
         rel = (groups.get("rel") or "").lower()
-        return Plan(form=form, outlets=outlets, topic=topic, later=EARLY.get(rel, False), question=question)
+        topic2 = _unmark(groups.get("topic2") or "", outlets).strip(" ,")
+        return Plan(form=form, outlets=outlets, topic=topic, later=EARLY.get(rel, False), question=question,
+                    topic2=topic2)
     return None
 
 

@@ -33,9 +33,11 @@ class Plan:
     topic: str = ""  #: what the articles must be about (coverage forms) or the claim (claim forms)
     later: bool = False  #: order forms: "after" / "last" instead of "before" / "first"
     question: str = ""
+    topic2: str = ""  #: order of two stories: "did A report X before B reported *Y*?"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"form": self.form, "outlets": list(self.outlets), "topic": self.topic, "later": self.later}
+        return {"form": self.form, "outlets": list(self.outlets), "topic": self.topic, "later": self.later,
+                "topic2": self.topic2}
 
 
 @dataclass

@@ -59,6 +59,8 @@ def test_publication_order_answers_yes_or_no_from_the_catalog_dates(bot: Article
     assert {c.source for c in yes.citations} == {"BBC", "CNN"} and _cited_verbatim(bot, yes)
     which = bot.ask("Which outlet reported Cyclone Debbie first, DW or CNN?")
     assert which.text.startswith("CNN reported it first")
+    two = bot.ask("Did DW report Bayern's Bundesliga win before TASS reported North Korea's rocket engine test?")
+    assert two.text.startswith("Yes.") and [c.source for c in two.citations] == ["DW", "TASS"]
 
 
 def test_coverage_lists_the_outlets_about_the_event_and_not_the_others(bot: ArticleQA) -> None:

@@ -79,3 +79,25 @@ def test_a_number_clash_needs_the_same_thing_counted() -> None:
     assert number_clash("a 120-day ban", "a 90-day ban")
     assert not number_clash("two tourists paid a deposit", "two private citizens have paid")
     assert not number_clash("eight helicopters", "it would provide eight helicopters and 200 troops")
+
+
+def test_two_stories_in_order_keep_both_topics() -> None:
+    plan = recognise("Did CNN report the wheat harvest before TASS mentioned the rocket engine test?", VOCAB)
+    assert plan is not None and plan.form == "order_yesno" and plan.outlets == ("CNN", "TASS")
+    assert (plan.topic, plan.topic2) == ("the wheat harvest", "the rocket engine test")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Did the BBC report on the trial and the later BBC report on the verdict portray him inconsistently?",
+        "Did CNN report a win for Dallas in Week 13, and did the same source report a loss in Week 14?",
+    ],
+)
+def test_a_judgement_about_content_is_not_a_coverage_question(question: str) -> None:
+    assert recognise(question, VOCAB) is None
+
+
+def test_before_b_reported_it_is_one_story() -> None:
+    plan = recognise("Did CNN report the wheat harvest before TASS reported it?", VOCAB)
+    assert plan is not None and plan.topic == "the wheat harvest" and plan.topic2 == ""
