@@ -31,6 +31,7 @@ from qa.plan.claims import ClaimChecker
 from qa.plan.execute import Executor
 from qa.plan.forms import recognise
 from qa.plan.tools import Tools
+from qa.plan.types import Fact
 from qa.question.followup import resolve
 from qa.question.parse import parse_question, without_dates
 from qa.question.types import Filters, ParsedQuestion, Vocabulary
@@ -207,7 +208,16 @@ class Engine:
             art = catalog.article(article_id)
             return art.text if art else ""
 
-        executor = Executor(Tools(self.retriever, catalog, idf), ClaimChecker(self.retriever, text_of, idf))
+        def read(question: str, outlet: str) -> Fact | None:
+            """The passage path on one question, the outlet as a filter (no plan: a plain fact)."""
+            sub = self._parse(Turn(question=question, filters={"sources": [outlet]}, started=time.perf_counter()))
+            ans = self._answer_passage(self._step_retrieve(replace(sub, plan=None)))
+            if ans.refused or not ans.short_answer.strip() or not ans.citations:
+                return None
+            cited = next((p for p in ans.passages if p.chunk.id == ans.citations[0].chunk_id), None)
+            return Fact(ans.short_answer.strip(), ans.citations[0], cited)
+
+        executor = Executor(Tools(self.retriever, catalog, idf), ClaimChecker(self.retriever, text_of, idf), read)
         return replace(turn, answer=executor.run(turn.plan))
 
     def _step_collection(self, turn: Turn) -> Turn:

@@ -6,27 +6,33 @@ a wrong yes or no is worse than none."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from qa.citations import make_citation
 from qa.lang.dates import human
 from qa.lang.text import split_sentences
 from qa.plan.claims import Check, ClaimChecker
+from qa.plan.compare import COUNTED, fact_question, value_of
 from qa.plan.tools import ABOUT_COSINE, ABOUT_MARGIN, Covered, Tools
-from qa.plan.types import Plan, Trace
+from qa.plan.types import Fact, Plan, Trace
 from qa.types import Answer, Citation, ScoredChunk
 
 RULE = (f"An article counts as about it when its best passage is within {ABOUT_MARGIN:.2f} cosine of the "
         f"best match of all articles searched (and at least {ABOUT_COSINE:.2f}), and shares the topic's key words.")
 
 
-class Executor:
-    """Turns a plan into an answer with the coverage tools and the claim checker."""
+#: the single-article reader, asked one question with one outlet as the filter
+Reader = Callable[[str, str], "Fact | None"]
 
-    def __init__(self, tools: Tools, claims: ClaimChecker) -> None:
+
+class Executor:
+    """Turns a plan into an answer with the coverage tools, the claim checker and the reader."""
+
+    def __init__(self, tools: Tools, claims: ClaimChecker, read: Reader | None = None) -> None:
         self.tools = tools
         self.claims = claims
+        self.read = read
 
     def run(self, plan: Plan) -> Answer:
         trace = Trace(plan)
@@ -230,15 +236,42 @@ class Executor:
         return f"I cannot tell: the articles do not settle it for both outlets. {evidence}", cites, True
 
     def _compare(self, plan: Plan, trace: Trace) -> tuple[str, list[Citation], bool]:
-        checks = [self.claims.check(plan.topic, o) for o in plan.outlets[:2]]
+        question, how = fact_question(plan.topic)
+        facts = [self.read(question, o) if self.read else None for o in plan.outlets[:2]]
+        values = [value_of(f.answer) if f else None for f in facts]
+        for o, f, v in zip(plan.outlets, facts, values, strict=False):
+            trace.add("read", f"{o}: {f.answer if f else 'no answer'}" + (" (no figure)" if f and v is None else ""),
+                      (f.citation.article_id,) if f else (), question=question, outlet=o)
+            if f and f.passage:
+                trace.saw(f.passage)
+        a, b = values
+        fa, fb = facts
+        if fa is None or fb is None or a is None or b is None or not a.same_kind(b, bool(COUNTED.search(question))):
+            return self._both_passages(plan, trace, facts)
+        oa, ob = plan.outlets[:2]
+        said = f"{oa} gives {fa.answer} [1], {ob} {fb.answer} [2]."
+        cites = [fa.citation, fb.citation]
+        if how == "same":
+            return f"{'Yes' if a.equals(b) else 'No'}. {said}", cites, False
+        if a.equals(b):
+            return f"Neither: {said}", cites, True
+        first = (a.number or 0) > (b.number or 0)
+        winner = oa if first == (how == "higher") else ob
+        return f"{winner}. {said}", cites, False
+
+    def _both_passages(self, plan: Plan, trace: Trace,
+                       facts: Sequence[Fact | None]) -> tuple[str, list[Citation], bool]:
+        """No two comparable figures: refuse, with what each outlet says on it."""
         cites: list[Citation] = []
         parts: list[str] = []
-        for c in checks:
-            trace.add("compare", f"{c.outlet}: closest passage", (c.chunk.article_id,) if c.chunk else (),
-                      topic=plan.topic, outlet=c.outlet)
-            cite = self._quote(c, trace)
+        for o, f in zip(plan.outlets, facts, strict=False):
+            if f is None:
+                c = self.claims.check(plan.topic, o)
+                cite = self._quote(c, trace)
+            else:
+                cite = f.citation
             if cite:
                 cites.append(cite)
-                parts.append(f"{c.outlet}: \u201c{cite.quote}\u201d [{len(cites)}]")
+                parts.append(f"{o}: \u201c{cite.quote}\u201d [{len(cites)}]")
         return ("I cannot compare the two reports' figures reliably, so here is what each says. "
                 + " ".join(parts), cites, True)

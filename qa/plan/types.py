@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from qa.types import ScoredChunk
+from qa.types import Citation, ScoredChunk
 
 Form = Literal[
     "order_yesno",  # did A report X before (after) B?
@@ -38,6 +38,15 @@ class Plan:
     def to_dict(self) -> dict[str, Any]:
         return {"form": self.form, "outlets": list(self.outlets), "topic": self.topic, "later": self.later,
                 "topic2": self.topic2}
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A short answer the single-article reader gave for one outlet, with its citation."""
+
+    answer: str
+    citation: Citation
+    passage: ScoredChunk | None = None
 
 
 @dataclass

@@ -29,6 +29,10 @@ ARTICLES = [
      "featured a main engine supported by four supplementary engines."),
     ("CNN", "2017-03-05", "Wheat harvest in Kansas",
      "Farmers in Kansas expect a strong wheat harvest this year after heavy spring rains."),
+    ("BBC", "2017-03-06", "Glenmore dam inspected",
+     "Engineers finished inspecting the Glenmore dam on Monday. The Glenmore dam is 230 metres tall."),
+    ("CNN", "2017-03-07", "Glenmore dam declared safe",
+     "Inspectors declared the Glenmore dam safe. The dam is 235 metres tall and holds a large reservoir."),
     ("DW", "2017-02-10", "Bundesliga: Bayern win again",
      "Bayern Munich beat Hamburg 8-0 in the Bundesliga on Saturday, extending their lead at the top."),
 ]
@@ -83,6 +87,13 @@ def test_claims_are_checked_against_the_named_outlet_with_the_quote(bot: Article
 def test_a_comparison_it_cannot_settle_is_refused_with_both_passages(bot: ArticleQA) -> None:
     ans = bot.ask("Do the BBC and CNN give the same storm category for Cyclone Debbie?")
     assert ans.refused and {c.source for c in ans.citations} == {"BBC", "CNN"}
+
+
+def test_figures_are_compared_as_values_with_their_units(bot: ArticleQA) -> None:
+    ans = bot.ask("Do the BBC and CNN give the same height for the Glenmore dam?")
+    assert ans.text.startswith("No. BBC gives 230 metres [1], CNN 235 metres [2]")
+    taller = bot.ask("Which outlet reported a greater height for the Glenmore dam, the BBC or CNN?")
+    assert taller.text.startswith("CNN.") and _cited_verbatim(bot, taller)
 
 
 def test_single_article_questions_keep_their_flow(bot: ArticleQA) -> None:

@@ -101,3 +101,17 @@ def test_a_judgement_about_content_is_not_a_coverage_question(question: str) -> 
 def test_before_b_reported_it_is_one_story() -> None:
     plan = recognise("Did CNN report the wheat harvest before TASS reported it?", VOCAB)
     assert plan is not None and plan.topic == "the wheat harvest" and plan.topic2 == ""
+
+
+def test_figures_are_read_with_scale_and_unit() -> None:
+    from qa.plan.compare import fact_question, value_of
+
+    assert value_of("about 2.5 million people") == value_of("2,500,000 people")
+    assert value_of("230 metres").unit == "m" and value_of("150 miles").unit == "mile"  # type: ignore[union-attr]
+    assert not value_of("230 metres").same_kind(value_of("150 miles"))  # type: ignore[union-attr,arg-type]
+    assert not value_of("12").same_kind(value_of("2,450"))  # type: ignore[union-attr,arg-type]
+    assert value_of("12").same_kind(value_of("2,450"), counted=True)  # type: ignore[union-attr,arg-type]
+    assert value_of("in March") == value_of("March 2017") and value_of("dozens") is None
+    assert fact_question("the same height for the peak in their reports on the avalanche") == (
+        "What was the height for the peak?", "same")
+    assert fact_question("a larger area of coral destroyed") == ("What was the area of coral destroyed?", "higher")

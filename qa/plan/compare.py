@@ -1,0 +1,100 @@
+"""Compare one figure as two outlets report it: "do A and B give the same death toll?", "which
+outlet put the evacuation figure higher, A or B?".
+
+The figure's noun phrase becomes a plain question ("What was the death toll for ...?"), the
+single-article reader answers it once per outlet (the outlet as a filter), and the two typed
+answers are compared as values: numbers with their scale (``2,000``, ``2 million``, ``nine``)
+and units. Only two answers that both hold a number of the same unit (or both a month) are
+compared; anything else is refused with both passages shown.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qa.lang.dates import MONTHS
+
+#: "230m" is metres as often as millions: only unambiguous scale words
+SCALES = {"thousand": 1e3, "million": 1e6, "mln": 1e6, "billion": 1e9, "bn": 1e9, "bln": 1e9, "trillion": 1e12}
+WORDS = {w: float(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())} | {"thirty": 30.0, "forty": 40.0, "fifty": 50.0, "sixty": 60.0,
+                                                      "seventy": 70.0, "eighty": 80.0, "ninety": 90.0,
+                                                      "hundred": 100.0}
+_NUM = re.compile(r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*-?\s*([a-z]+)?", re.I)
+HIGHER = {"higher", "larger", "bigger", "greater", "more", "longer", "taller", "older"}
+LOWER = {"lower", "smaller", "fewer", "less", "shorter", "younger"}
+
+
+@dataclass(frozen=True)
+class Value:
+    """A figure read from an answer span: a number with its unit word, or a month."""
+
+    number: float | None = None
+    unit: str = ""
+    month: int = 0
+
+    def same_kind(self, other: Value, counted: bool = False) -> bool:
+        """Comparable: numbers with the same unit word (bare numbers only where the figure is a
+        count: "the number of ...", "the death toll"), or two months."""
+        if self.number is not None and other.number is not None:
+            return self.unit == other.unit and (bool(self.unit) or counted)
+        return bool(self.month and other.month)
+
+    def equals(self, other: Value) -> bool:
+        if self.number is not None and other.number is not None:
+            return abs(self.number - other.number) <= 0.01 * max(abs(self.number), abs(other.number), 1e-9)
+        return self.month == other.month
+
+
+def value_of(span: str) -> Value | None:
+    """The figure a short answer states, or None ("a number of people" states none)."""
+    low = span.lower().replace("per cent", "percent")
+    month = next((MONTHS[w] for w in re.findall(r"[a-z]+", low) if w in MONTHS), 0)
+    if month:  # "March 2017", "3 March": the month is the figure, not the year or the day
+        return Value(month=int(month))
+    m = _NUM.search(low)
+    if m:
+        number = float(m.group(1).replace(",", ""))
+        unit = (m.group(2) or "").lower()
+        if unit in SCALES:
+            number *= SCALES[unit]
+            rest = low[m.end():].split()
+            unit = rest[0] if rest else ""
+        return Value(number=number, unit=_unit(unit))
+    for w in re.findall(r"[a-z]+", low):
+        if w in WORDS:
+            return Value(number=WORDS[w])
+    return None
+
+
+def _unit(word: str) -> str:
+    """Unit words folded to one form (miles / mile, km / kilometres)."""
+    word = word.lower().rstrip("s")
+    return {"kilometre": "km", "kilometer": "km", "metre": "m", "meter": "m", "foot": "ft", "feet": "ft",
+            "percent": "%", "year-old": "year", "years-old": "year"}.get(word, word)
+
+
+COUNTED = re.compile(r"\b(?:number|numbers|toll|count|tally|how many|ages?)\b", re.I)
+
+
+def fact_question(topic: str) -> tuple[str, str]:
+    """("What was the <figure>?", "same" | "higher" | "lower") from a compare form's topic."""
+    words = topic.split()
+    how = "same"
+    kept = []
+    for w in words:
+        lw = w.lower().strip(",")
+        if lw in HIGHER and how == "same":
+            how = "higher"
+            continue
+        if lw in LOWER and how == "same":
+            how = "lower"
+            continue
+        kept.append(w)
+    phrase = " ".join(kept)
+    phrase = re.sub(r"^(?:the same|a different|different|the|a|an)\s+", "", phrase, flags=re.I)
+    phrase = re.sub(r"\s+(?:in their (?:reports?|coverage|articles?|stories)\b.*)$", "", phrase, flags=re.I)
+    phrase = re.sub(r"\s+(?:higher|lower|larger|smaller)$", "", phrase, flags=re.I)
+    return f"What was the {phrase}?", how
