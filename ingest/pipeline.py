@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ingest.chunker import chunk_article
 from ingest.parsers import Skip, discover, parse_file
+from ingest.parsers.common import REPAIRED_QUOTES
 from qa.embed.base import token_counter
 from qa.store.index import Index
 from qa.types import Article, Chunk, IngestReport
@@ -147,6 +148,7 @@ def _write(
     index.generation += 1
     for a in articles:
         (report.updated if a.id in updated else report.added).append(a.id)
+        report.repaired_quotes += int(a.extra.get(REPAIRED_QUOTES, 0))
     report.chunks_added += len(chunks)
 
 

@@ -197,6 +197,7 @@ class IngestReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)  #: (where, reason)
     pruned: list[str] = field(default_factory=list)
     repaired: list[str] = field(default_factory=list)  #: half-written articles redone
+    repaired_quotes: int = 0  #: apostrophes restored in the added / updated articles ("don"t" -> "don't")
     chunks_added: int = 0
     seconds: float = 0.0
 
@@ -213,6 +214,7 @@ class IngestReport:
             f"unchanged {len(self.unchanged)}, duplicates {len(self.duplicates)}, "
             f"skipped {len(self.skipped)}, pruned {len(self.pruned)}; "
             f"{self.chunks_added} chunks embedded in {self.seconds:.1f} s"
+            + (f"; {self.repaired_quotes} apostrophes restored from double quotes" if self.repaired_quotes else "")
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -101,6 +101,7 @@ def render_upload_report(reports: Sequence[FileReport], max_reasons: int = 8) ->
             f"{len(r.duplicates)} duplicate{'s' if len(r.duplicates) != 1 else ''}"
             if r.duplicates else "",
             f"{len(r.skipped)} skipped" if r.skipped else "",
+            f"{r.repaired_quotes} apostrophes restored (written as \")" if r.repaired_quotes else "",
         ]
         lines.append(f"- **{name}**: {', '.join(x for x in parts if x) or 'no articles'}")
         for where, reason in r.skipped[:max_reasons]:

@@ -135,3 +135,15 @@ def test_long_sentence_is_split_under_the_limit() -> None:
     assert len(chunks) > 3
     assert all(count([c.embed_text])[0] + 2 <= MODEL_MAX_TOKENS for c in chunks)
     assert all(art.text[c.start : c.end] == c.text for c in chunks)
+
+
+def test_restored_apostrophes_are_reported_and_kept_in_the_catalog(fake_bot: ArticleQA, tmp_path: Path) -> None:
+    path = tmp_path / "q.jsonl"
+    path.write_text('{"title": "A", "body": "We don\\"t know. It\\"s late.", "url": "https://x.org/1"}\n'
+                    '{"title": "B", "body": "Nothing to do here.", "url": "https://x.org/2"}\n')
+    rep = fake_bot.ingest([path])
+    assert rep.repaired_quotes == 2 and "2 apostrophes restored" in rep.summary()
+    stored = fake_bot.index.catalog.article(rep.added[0])
+    assert stored is not None and stored.text == "We don't know. It's late."
+    assert stored.extra["repaired_quotes"] == "2"
+    assert fake_bot.ingest([path]).repaired_quotes == 0  # unchanged on a re-ingest: nothing redone

@@ -146,3 +146,20 @@ def test_a_legal_multi_line_field_is_kept_whole() -> None:
     assert not any(isinstance(x, Skip) for x in out)
     assert [a.title for a in out] == ["One", "Two"]
     assert "second one" in out[0].text
+
+
+def test_apostrophes_written_as_double_quotes_are_restored_and_counted(tmp_path: Path) -> None:
+    path = tmp_path / "quotes.csv"
+    path.write_text(
+        'title,text,article_source_link\n'
+        '"Trump""s budget","""I don""t know,"" she said. They""re sure it won""t pass. '
+        'He said ""no"" twice.",https://example.com/a\n'
+        'Plain,"A ""quoted"" word and nothing to repair.",https://example.com/b\n',
+        encoding="utf-8",
+    )
+    arts, _ = parsed(path)
+    fixed, plain = arts
+    assert fixed.title == "Trump's budget"
+    assert fixed.text == "\"I don't know,\" she said. They're sure it won't pass. He said \"no\" twice."
+    assert fixed.extra["repaired_quotes"] == "4"
+    assert plain.text == 'A "quoted" word and nothing to repair.' and "repaired_quotes" not in plain.extra

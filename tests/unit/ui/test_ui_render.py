@@ -281,6 +281,8 @@ def test_render_upload_report() -> None:
     assert "    - row 6: empty text" in out
     assert "- **y.pdf**: refused, unsupported type .pdf" in out
     assert "- **z.md**: 1 duplicate" in out and "same text as “Storm hits”" in out
+    fixed = render_upload_report([FileReport(name="q.csv", report=IngestReport(added=["a"], repaired_quotes=3))])
+    assert "- **q.csv**: 1 added, 3 apostrophes restored (written as \")" in fixed
 
 
 def test_render_stats_shows_counts_and_background_progress() -> None:
