@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ui.charts import author_choices, chart_frames, outlet_choices, replot_needed
 from ui.chat import ChatSession, make_ask_api, make_respond, make_session_respond
 from ui.jobs import DemoLoader, IngestGate, ingest_uploads
-from ui.render import render_stats
+from ui.render import day_note_html, render_stats
 from ui.uploads import UPLOAD_SUFFIXES, render_upload_report
 
 if TYPE_CHECKING:
@@ -79,6 +79,7 @@ class PanelWidgets:
     stats_html: gr.HTML
     src_plot: gr.BarPlot
     day_plot: gr.LinePlot
+    day_note: gr.HTML  #: "37 articles outside this span not shown", under the chart (wraps)
     files: gr.File
     upload_report: gr.Markdown
 
@@ -169,7 +170,7 @@ def _side_panel(bot: ArticleQA, first_stats: dict[str, Any]) -> PanelWidgets:
                 [("Hybrid", "hybrid"), ("Keywords (BM25)", "bm25"), ("Dense", "dense")],
                 value="hybrid", label="Retrieval", elem_id="aqa-retrieval",
             )
-        stats_html, src_plot, day_plot = _collection_box()
+        stats_html, src_plot, day_plot, day_note = _collection_box()
         with gr.Accordion("Add articles", open=False):
             files = gr.File(
                 label="txt, md, csv, tsv, jsonl or json",
@@ -181,11 +182,11 @@ def _side_panel(bot: ArticleQA, first_stats: dict[str, Any]) -> PanelWidgets:
     return PanelWidgets(
         date_from=date_from, date_to=date_to, sources=sources, authors=authors, mode=mode,
         answerer=answerer, retrieval=retrieval, stats_html=stats_html, src_plot=src_plot,
-        day_plot=day_plot, files=files, upload_report=upload_report,
+        day_plot=day_plot, day_note=day_note, files=files, upload_report=upload_report,
     )
 
 
-def _collection_box() -> tuple[gr.HTML, gr.BarPlot, gr.LinePlot]:
+def _collection_box() -> tuple[gr.HTML, gr.BarPlot, gr.LinePlot, gr.HTML]:
     """The collection summary with its per-outlet and per-day charts."""
     import gradio as gr
 
@@ -200,7 +201,9 @@ def _collection_box() -> tuple[gr.HTML, gr.BarPlot, gr.LinePlot]:
                 day_plot = gr.LinePlot(x="day", y="articles", height=220,
                                        show_label=False, x_title=" ",
                                        y_title="articles")
-    return stats_html, src_plot, day_plot
+                # the plot's own caption was cut off at the panel's width: a plain line wraps
+                day_note = gr.HTML(elem_id="aqa-day-note")
+    return stats_html, src_plot, day_plot, day_note
 
 
 # =============================================================================== events
@@ -244,8 +247,8 @@ def _wire_panel(
     import gradio as gr
 
     refresh = _refresh_fn(bot, loader)
-    panel_out = [panel.stats_html, panel.src_plot, panel.day_plot, panel.sources, panel.authors,
-                 stats_key]
+    panel_out = [panel.stats_html, panel.src_plot, panel.day_plot, panel.day_note, panel.sources,
+                 panel.authors, stats_key]
     up = panel.files.upload(_add_files_fn(bot, config, gate), [panel.files], [panel.upload_report],
                             api_name="add_files", concurrency_limit=1, concurrency_id="ingest")
     up.then(refresh, [stats_key], panel_out, api_visibility="private", queue=False)
@@ -274,14 +277,15 @@ def _refresh_fn(bot: ArticleQA, loader: DemoLoader | None) -> Callable[[str], tu
         html_stats = render_stats(stats, loader.status() if loader else None)
         new_key = f"{stats['articles']}|{','.join(stats['sources'])}"
         if not replot_needed(key, new_key):
-            return html_stats, gr.skip(), gr.skip(), gr.skip(), gr.skip(), key
+            return html_stats, gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), key
         src, days, day_caption = chart_frames(bot, stats)
         top_src = float(src["articles"].max()) if len(src) else 1.0
         top_day = float(days["articles"].max()) if len(days) else 1.0
         return (
             html_stats,
             gr.BarPlot(value=src, y_lim=[0, top_src * 1.08]),
-            gr.LinePlot(value=days, y_lim=[0, top_day * 1.08], caption=day_caption or None),
+            gr.LinePlot(value=days, y_lim=[0, top_day * 1.08]),
+            day_note_html(day_caption),
             gr.Dropdown(choices=outlet_choices(stats)),
             gr.Dropdown(choices=author_choices(bot)),
             new_key,

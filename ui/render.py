@@ -4,6 +4,7 @@ the Jinja2 templates in ``ui/templates`` (autoescape on) turn it into HTML."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import time
 from collections.abc import Sequence
@@ -133,6 +134,11 @@ def plain_message(text: str) -> str:
     """A user's message shown exactly as typed: no HTML, Markdown or links are rendered from it
     (the chat renders messages as Markdown, so every ASCII punctuation mark is escaped)."""
     return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
+
+
+def day_note_html(caption: str) -> str:
+    """The per-day chart's note ("37 articles outside this span not shown"), escaped; "" if none."""
+    return f'<p class="aqa-day-note">{html.escape(caption)}</p>' if caption else ""
 
 
 def squash(text: str) -> str:

@@ -91,6 +91,9 @@ def test_panel_shows_the_collection_and_ingests_an_upload(
     page, _ = page_url
     stats = page.locator("#aqa-stats")
     stats.wait_for(timeout=30_000)
+    # the panel fills in after the page loads (a progress timer shows first)
+    page.wait_for_function(r"/\d\s*articles/.test(document.querySelector('#aqa-stats').innerText)",
+                           timeout=30_000)
     m = re.search(r"([\d,]+)\s*articles", stats.inner_text())
     assert m, stats.inner_text()
     before = int(m[1].replace(",", ""))
@@ -198,3 +201,32 @@ def test_a_three_turn_conversation_with_follow_ups(page_url: tuple[Any, str]) ->
     assert "15 March 2017" in when and "could not find" not in when
     outlet = ask(page, "and which outlet was it?").inner_text()
     assert "TASS" in outlet and "Which article do you mean" not in outlet
+
+
+def test_the_per_day_note_is_shown_whole(page_url: tuple[Any, str], tmp_path: Path) -> None:
+    """Articles far outside the main span are left out of the per-day chart; the note that says
+    so is a line of its own under the chart, and the whole of it is in view (it was cut off as
+    the plot's caption). Runs last: its 152 uploaded articles stay in the shared index."""
+    page, url = page_url
+    rows = ["title,text,publish_date,article_source_link"]
+    rows += [f'Harbour festival {i},"Festival story {i}: boats and music at the harbour.",2017-03-10,'
+             f"https://example.org/festival/{i}" for i in range(150)]
+    rows += ['Old ferry timetable,"The ferry ran twice a day that winter.",1999-01-05,https://example.org/old/1',
+             'Old harbour map,"A map of the harbour as it was.",1999-02-07,https://example.org/old/2']
+    csv = tmp_path / "festival.csv"
+    csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    page.goto(url)
+    page.wait_for_selector("#aqa-input textarea", timeout=60_000)
+    page.get_by_text("Add articles").click()
+    page.locator("#aqa-upload input[type=file]").set_input_files(str(csv))
+    page.locator("#aqa-upload-report li").first.wait_for(timeout=180_000)
+    assert "festival.csv: 152 added" in page.locator("#aqa-upload-report").inner_text()
+    page.get_by_role("tab", name="Per day").click()
+    note = page.locator("#aqa-day-note .aqa-day-note")
+    note.wait_for(timeout=60_000)
+    assert re.fullmatch(r"\d+ articles? outside this span not shown", note.inner_text().strip())
+    box = note.bounding_box()
+    panel = page.locator("#aqa-panel").bounding_box()
+    assert box and panel and box["x"] >= panel["x"] and box["x"] + box["width"] <= panel["x"] + panel["width"] + 1
+    assert note.evaluate("e => e.scrollWidth <= e.clientWidth + 1 && e.scrollHeight <= e.clientHeight + 1")
+    page.locator("#aqa-panel").screenshot(path=str(ARTIFACTS / "browser-per-day-note.png"))
