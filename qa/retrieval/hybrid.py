@@ -152,11 +152,15 @@ class HybridRetriever:
             self._table.key = (self.index.generation, self.index.catalog.generation())
 
     # ---------------------------------------------------------------- sides
-    def lexical(self, query: str, mask: np.ndarray | None, n: int) -> list[tuple[int, float]]:
-        return self.table.lexical.top(content_terms(query), mask, n)
+    # Each side is given the table the search started with: rows are positions in that table, and
+    # an ingest in another thread may rebuild ``self.table`` meanwhile (rows then mean other chunks).
+    def lexical(self, query: str, mask: np.ndarray | None, n: int, t: ChunkTable | None = None,
+                ) -> list[tuple[int, float]]:
+        return (t or self.table).lexical.top(content_terms(query), mask, n)
 
-    def dense(self, vector: np.ndarray, f: Filters, mask: np.ndarray | None, n: int) -> list[tuple[int, float]]:
-        t = self.table
+    def dense(self, vector: np.ndarray, f: Filters, mask: np.ndarray | None, n: int, t: ChunkTable | None = None,
+              ) -> list[tuple[int, float]]:
+        t = t or self.table
         ids: Sequence[str] = ()
         if mask is not None and (f.authors or f.sections or f.article_ids):
             ids = sorted(set(t.article[mask].tolist()))
@@ -195,12 +199,12 @@ class HybridRetriever:
         if mask is not None and not mask.any():
             return []
         n = max(self.candidates, k)
-        lex = self.lexical(query, mask, n) if mode in ("hybrid", "bm25") else []
+        lex = self.lexical(query, mask, n, t) if mode in ("hybrid", "bm25") else []
         den: list[tuple[int, float]] = []
         if mode in ("hybrid", "dense"):
             if vector is None:
                 vector = self.index.embedder.embed([query])[0]
-            den = self.dense(vector, f, mask, n)
+            den = self.dense(vector, f, mask, n, t)
         fused = rrf((lex, den), self.rrf_k)
         if latest and fused:
             prefer_recent(fused, {i: int(t.date[i]) for i in fused}, self.rrf_k)
@@ -210,13 +214,12 @@ class HybridRetriever:
         best = keep_dominant_lexical(best, fused, lex, k, self.keep_lexical, self.lexical_dominance)
         missing = [i for i in best if i not in den_s]
         if missing and vector is not None:
-            den_s.update(self._cosines(vector, missing))
+            den_s.update(self._cosines(vector, missing, t))
         return [
             ScoredChunk(t.chunks[i], fused[i], den_s.get(i), lex_s.get(i)) for i in best
         ]
 
-    def _cosines(self, vector: np.ndarray, rows: list[int]) -> dict[int, float]:
-        t = self.table
+    def _cosines(self, vector: np.ndarray, rows: list[int], t: ChunkTable) -> dict[int, float]:
         vecs = self.index.store.vectors([t.chunks[i].id for i in rows])
         return {i: float(vecs[t.chunks[i].id] @ vector) for i in rows if t.chunks[i].id in vecs}
 
