@@ -27,11 +27,7 @@ from qa.answer.spans import candidates
 from qa.answer.turn import Turn
 from qa.citations import make_citation
 from qa.lang.dates import from_int, human
-from qa.plan.claims import ClaimChecker
-from qa.plan.execute import Executor
 from qa.plan.forms import recognise
-from qa.plan.tools import Tools
-from qa.plan.types import Fact
 from qa.question.followup import resolve
 from qa.question.parse import parse_question, without_dates
 from qa.question.types import Filters, ParsedQuestion, Vocabulary
@@ -199,26 +195,9 @@ class Engine:
         return replace(turn, resolved=res, pq=pq, plan=plan)
 
     def _step_plan(self, turn: Turn) -> Turn:
-        """A question across articles: run its plan with the coverage tools and claim checker."""
-        assert turn.plan is not None
-        idf = self._idf()
-        catalog = self.index.catalog
+        from qa.answer.planned import answer_plan
 
-        def text_of(article_id: str) -> str:
-            art = catalog.article(article_id)
-            return art.text if art else ""
-
-        def read(question: str, outlet: str) -> Fact | None:
-            """The passage path on one question, the outlet as a filter (no plan: a plain fact)."""
-            sub = self._parse(Turn(question=question, filters={"sources": [outlet]}, started=time.perf_counter()))
-            ans = self._answer_passage(self._step_retrieve(replace(sub, plan=None)))
-            if ans.refused or not ans.short_answer.strip() or not ans.citations:
-                return None
-            cited = next((p for p in ans.passages if p.chunk.id == ans.citations[0].chunk_id), None)
-            return Fact(ans.short_answer.strip(), ans.citations[0], cited)
-
-        executor = Executor(Tools(self.retriever, catalog, idf), ClaimChecker(self.retriever, text_of, idf), read)
-        return replace(turn, answer=executor.run(turn.plan))
+        return replace(turn, answer=answer_plan(self, turn))
 
     def _step_collection(self, turn: Turn) -> Turn:
         from qa.answer.collection import answer_collection

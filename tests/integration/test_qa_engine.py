@@ -200,8 +200,8 @@ def test_a_dominant_lexical_hit_survives_rank_fusion(
     assert len(rows) == 8
     lex = [(0, top_score)] + [(i, 5.0 - 0.1 * i) for i in rows[1:]]
     den = [(i, 0.9 - 0.01 * i) for i in rows[1:]] + [(0, 0.1)]
-    monkeypatch.setattr(retriever, "lexical", lambda query, mask, n: lex[:n])
-    monkeypatch.setattr(retriever, "dense", lambda vector, f, mask, n: den[:n])
+    monkeypatch.setattr(retriever, "lexical", lambda query, mask, n, table=None: lex[:n])
+    monkeypatch.setattr(retriever, "dense", lambda vector, f, mask, n, table=None: den[:n])
     hits = retriever.search("Drugstore Publicis attack", k=3, vector=np.zeros(fake_bot.engine.index.embedder.dim))
     assert len(hits) == 3
     assert (retriever.table.chunks[0].id in {h.chunk.id for h in hits}) is kept
