@@ -22,12 +22,6 @@ def answer_plan(engine: Engine, turn: Turn) -> Answer:
     """Run ``turn.plan`` over the engine's index."""
     assert turn.plan is not None
     idf = engine._idf()
-    catalog = engine.index.catalog
-
-    def text_of(article_id: str) -> str:
-        art = catalog.article(article_id)
-        return art.text if art else ""
-
     def read(question: str, outlet: str) -> Fact | None:
         """The passage path on one question, the outlet as a filter (no plan: a plain fact)."""
         sub = engine._parse(Turn(question=question, filters={"sources": [outlet]}, started=time.perf_counter()))
@@ -38,5 +32,5 @@ def answer_plan(engine: Engine, turn: Turn) -> Answer:
         return Fact(ans.short_answer.strip(), ans.citations[0], cited)
 
     retriever = engine.retriever
-    executor = Executor(Tools(retriever, catalog, idf), ClaimChecker(retriever, text_of, idf), read)
+    executor = Executor(Tools(retriever, engine.index.catalog, idf), ClaimChecker(retriever, idf), read)
     return executor.run(turn.plan)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from qa.lang.text import content_terms, split_sentences, stem, words
+from qa.plan.tools import weighted_share
 from qa.question.types import Filters
 from qa.retrieval.hybrid import HybridRetriever
 from qa.types import Chunk
@@ -75,35 +76,27 @@ def _negated(text: str) -> bool:
 class ClaimChecker:
     """Checks claims against one outlet's passages at a time."""
 
-    def __init__(self, retriever: HybridRetriever, article_text: Callable[[str], str],
-                 idf: Callable[[str], float]) -> None:
+    def __init__(self, retriever: HybridRetriever, idf: Callable[[str], float]) -> None:
         self.retriever = retriever
-        self.article_text = article_text
         self.idf = idf
-
-    def _share(self, terms: set[str], text: str) -> float:
-        have = set(content_terms(text))
-        weight = {t: max(self.idf(t), 0.1) for t in terms}
-        total = sum(weight.values())
-        return sum(w for t, w in weight.items() if t in have) / total if total else 0.0
 
     def check(self, claim: str, outlet: str, k: int = 8) -> Check:
         terms = set(content_terms(claim))
         hits = self.retriever.search(claim, Filters(sources=(outlet,)), k=k)
         best: tuple[float, Chunk, int, int] | None = None
         for h in hits:
-            text = self.article_text(h.chunk.article_id)
-            spans = split_sentences(text[h.chunk.start:h.chunk.end], h.chunk.start)
+            c = h.chunk  # its text is the article's text[c.start:c.end]; offsets stay the article's
+            spans = split_sentences(c.text, c.start)
             for i, (s, _) in enumerate(spans):
                 for j in (i, min(i + 1, len(spans) - 1)):
                     end = spans[j][1]
-                    share = self._share(terms, text[s:end]) - 0.02 * (j - i)
+                    share = weighted_share(terms, c.text[s - c.start : end - c.start], self.idf) - 0.02 * (j - i)
                     if best is None or share > best[0]:
-                        best = (share, h.chunk, s, end)
+                        best = (share, c, s, end)
         if best is None:
             return Check("not stated", outlet, reason=f"{outlet} has no passage on it")
         share, chunk, s, e = best
-        sentence = self.article_text(chunk.article_id)[s:e]
+        sentence = chunk.text[s - chunk.start : e - chunk.start]
         base = Check("not stated", outlet, chunk, s, e, share)
         if share < ABOUT_OVERLAP:
             return base

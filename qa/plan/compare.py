@@ -14,14 +14,13 @@ import re
 from dataclasses import dataclass
 
 from qa.lang.dates import MONTHS
+from qa.plan.claims import NUMBER_WORDS
 
 #: "230m" is metres as often as millions: only unambiguous scale words
 SCALES = {"thousand": 1e3, "million": 1e6, "mln": 1e6, "billion": 1e9, "bn": 1e9, "bln": 1e9, "trillion": 1e12}
-WORDS = {w: float(i) for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty".split())} | {"thirty": 30.0, "forty": 40.0, "fifty": 50.0, "sixty": 60.0,
-                                                      "seventy": 70.0, "eighty": 80.0, "ninety": 90.0,
-                                                      "hundred": 100.0}
+WORDS = {w: float(n) for w, n in NUMBER_WORDS.items()} | {
+    "thirty": 30.0, "forty": 40.0, "fifty": 50.0, "sixty": 60.0, "seventy": 70.0, "eighty": 80.0, "ninety": 90.0,
+    "hundred": 100.0}
 _NUM = re.compile(r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*-?\s*([a-z]+)?", re.I)
 HIGHER = {"higher", "larger", "bigger", "greater", "more", "longer", "taller", "older"}
 LOWER = {"lower", "smaller", "fewer", "less", "shorter", "younger"}

@@ -45,7 +45,7 @@ class Executor:
 
     # ---------------------------------------------------------------- helpers
     def _about(self, plan: Plan, trace: Trace, outlets: tuple[str, ...] = ()) -> list[Covered]:
-        about, _ = self.tools.coverage(plan.topic, outlets)
+        about = self.tools.coverage(plan.topic, outlets)
         for c in about:
             trace.saw(ScoredChunk(c.chunk, c.strength, c.cosine))
         trace.add("coverage", f"{len(about)} article(s) about it", tuple(c.article.id for c in about),
@@ -54,7 +54,7 @@ class Executor:
 
     def _cite(self, c: Covered) -> Citation:
         """The best passage's first sentence, verbatim."""
-        spans = split_sentences(c.article.text[c.chunk.start:c.chunk.end], c.chunk.start)
+        spans = split_sentences(c.chunk.text, c.chunk.start)
         s, e = spans[0] if spans else (c.chunk.start, c.chunk.end)
         return make_citation(c.article, s, e, c.chunk)
 
@@ -202,11 +202,16 @@ class Executor:
         art = self.tools.catalog.article(c.chunk.article_id)
         return make_citation(art, c.start, c.end, c.chunk) if art else None
 
-    def _claim(self, plan: Plan, trace: Trace) -> tuple[str, list[Citation], bool]:
-        outlet = plan.outlets[0]
+    def _check(self, plan: Plan, outlet: str, trace: Trace) -> Check:
+        """The claim checked against one outlet, recorded as a step."""
         c = self.claims.check(plan.topic, outlet)
         trace.add("claim", f"{outlet}: {c.verdict}" + (f" ({c.reason})" if c.reason else ""),
                   (c.chunk.article_id,) if c.chunk else (), claim=plan.topic, outlet=outlet)
+        return c
+
+    def _claim(self, plan: Plan, trace: Trace) -> tuple[str, list[Citation], bool]:
+        outlet = plan.outlets[0]
+        c = self._check(plan, outlet, trace)
         cite = self._quote(c, trace)
         cites = [cite] if cite else []
         quote = f" {outlet} says: \u201c{cite.quote}\u201d [1]" if cite else ""
@@ -218,12 +223,10 @@ class Executor:
                 + (f" The closest passage:{quote}" if cite else ""), cites, True)
 
     def _claim_both(self, plan: Plan, trace: Trace) -> tuple[str, list[Citation], bool]:
-        checks = [self.claims.check(plan.topic, o) for o in plan.outlets[:2]]
+        checks = [self._check(plan, o, trace) for o in plan.outlets[:2]]
         cites: list[Citation] = []
         parts = []
         for c in checks:
-            trace.add("claim", f"{c.outlet}: {c.verdict}" + (f" ({c.reason})" if c.reason else ""),
-                      (c.chunk.article_id,) if c.chunk else (), claim=plan.topic, outlet=c.outlet)
             cite = self._quote(c, trace)
             if cite:
                 cites.append(cite)

@@ -49,22 +49,10 @@ class Tools:
         self.catalog = catalog
         self.idf = idf
 
-    def overlap(self, topic: str, text: str) -> float:
-        """The idf-weighted share of ``topic``'s terms that occur in ``text``."""
+    def coverage(self, topic: str, outlets: tuple[str, ...] = (), k: int = SEARCH_K) -> list[Covered]:
+        """The articles about ``topic``, strongest first; ``outlets`` limits the search."""
         terms = set(content_terms(topic))
-        if not terms:
-            return 0.0
-        have = set(content_terms(text))
-        weight = {t: max(self.idf(t), 0.1) for t in terms}
-        return sum(w for t, w in weight.items() if t in have) / sum(weight.values())
-
-    def coverage(self, topic: str, outlets: tuple[str, ...] = (), filters: Filters | None = None,
-                 k: int = SEARCH_K) -> tuple[list[Covered], list[Covered]]:
-        """(articles about ``topic``, near misses), strongest first; ``outlets`` limits the search."""
-        f = filters or Filters()
-        if outlets:
-            f = Filters(f.date_from, f.date_to, outlets, f.authors, f.sections, f.article_ids)
-        hits = self.retriever.search(topic, f, k=k)
+        hits = self.retriever.search(topic, Filters(sources=outlets), k=k)
         best: dict[str, tuple[Chunk, float]] = {}
         for h in hits:
             cos = h.dense if h.dense is not None else -1.0
@@ -73,15 +61,21 @@ class Tools:
         articles = self.catalog.articles(list(best))
         cut = max(ABOUT_COSINE, max((cos for _, cos in best.values()), default=1.0) - ABOUT_MARGIN)
         about: list[Covered] = []
-        near: list[Covered] = []
         for aid, (chunk, cos) in best.items():
             art = articles.get(aid)
-            if art is None:
+            if art is None or cos < cut:
                 continue
-            ov = self.overlap(topic, f"{art.title}\n{chunk.text}")
-            c = Covered(art, chunk, cos, ov)
-            (about if cos >= cut and ov >= ABOUT_OVERLAP else near).append(c)
+            ov = weighted_share(terms, f"{art.title}\n{chunk.text}", self.idf)
+            if ov >= ABOUT_OVERLAP:
+                about.append(Covered(art, chunk, cos, ov))
         about.sort(key=lambda c: -c.strength)
-        near.sort(key=lambda c: -c.strength)
-        return about, near
+        return about
+
+
+def weighted_share(terms: set[str], text: str, idf: Callable[[str], float]) -> float:
+    """The idf-weighted share of ``terms`` (content terms) that occur in ``text``; 0 without terms."""
+    have = set(content_terms(text))
+    weight = {t: max(idf(t), 0.1) for t in terms}
+    total = sum(weight.values())
+    return sum(w for t, w in weight.items() if t in have) / total if total else 0.0
 

@@ -154,13 +154,13 @@ class HybridRetriever:
     # ---------------------------------------------------------------- sides
     # Each side is given the table the search started with: rows are positions in that table, and
     # an ingest in another thread may rebuild ``self.table`` meanwhile (rows then mean other chunks).
-    def lexical(self, query: str, mask: np.ndarray | None, n: int, t: ChunkTable | None = None,
+    def lexical(self, query: str, mask: np.ndarray | None, n: int, table: ChunkTable | None = None,
                 ) -> list[tuple[int, float]]:
-        return (t or self.table).lexical.top(content_terms(query), mask, n)
+        return (table or self.table).lexical.top(content_terms(query), mask, n)
 
-    def dense(self, vector: np.ndarray, f: Filters, mask: np.ndarray | None, n: int, t: ChunkTable | None = None,
-              ) -> list[tuple[int, float]]:
-        t = t or self.table
+    def dense(self, vector: np.ndarray, f: Filters, mask: np.ndarray | None, n: int,
+              table: ChunkTable | None = None) -> list[tuple[int, float]]:
+        t = table or self.table
         ids: Sequence[str] = ()
         if mask is not None and (f.authors or f.sections or f.article_ids):
             ids = sorted(set(t.article[mask].tolist()))
