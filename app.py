@@ -96,7 +96,7 @@ def _quiet_logging(verbose: int) -> None:
     if not logging.getLogger().handlers:
         level = [logging.INFO, logging.DEBUG][min(verbose, 1)]
         logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-        for noisy in ("httpx", "chromadb", "sentence_transformers", "urllib3", "gradio", "bm25s"):
+        for noisy in ("httpx", "chromadb", "sentence_transformers", "urllib3", "gradio"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
         if not verbose:  # per-record skips are counted in the app's collection panel
             logging.getLogger("ingest").setLevel(logging.ERROR)

@@ -21,7 +21,7 @@ from langchain_core.runnables import Runnable, RunnableBranch, RunnableLambda
 
 from qa.answer.aggregate import common_entity, is_compositional
 from qa.answer.confidence import ConfidenceModel, required_model
-from qa.answer.reader import TYPED, Reading, idf_function, read, typed_core
+from qa.answer.reader import TYPED, Reading, read, typed_core
 from qa.answer.refusal import QUANTITIES, answer_features, top_dense
 from qa.answer.spans import candidates
 from qa.answer.turn import Turn
@@ -171,7 +171,7 @@ class Engine:
         if pq.kind == "chitchat":
             text = THANKS if pq.text.lower().startswith(("thank", "cheers")) else GREETING
             return replace(turn, early=True, answer=Answer(question=question, text=text, kind="chitchat"))
-        if self.retriever.table.n_articles == 0:
+        if not self.retriever.has_articles():
             return replace(turn, early=True, answer=Answer(
                 question=question, refused=True, kind=pq.kind,
                 text="The index is empty: ingest some articles first (`article-qa ingest PATH`)."))
@@ -352,7 +352,7 @@ class Engine:
         return f"{art.title} {art.text}" if art else f"{best.chunk.title} {best.chunk.text}"
 
     def _idf(self) -> Callable[[str], float]:
-        return idf_function(self.retriever.table.idf)
+        return self.retriever.idf()
 
     def _refusal(self, question: str, pq: ParsedQuestion, hits: list[ScoredChunk], filters: dict[str, Any],
                  timings: dict[str, float]) -> Answer:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from qa.answer.reader import idf_function, read
+from qa.answer.reader import read
 from qa.citations import make_citation
 from qa.lang.dates import human
 from qa.lang.text import content_terms
@@ -104,7 +104,7 @@ def answer_metadata(
     own_hits = [h for h in hits if h.chunk.article_id == art_id]
     if own_hits:
         readings = read(pq.__class__(text=topic, core=topic), own_hits[:1],
-                        idf_function(engine.retriever.table.idf))
+                        engine.retriever.idf())
         if readings:
             r = readings[0]
             citation = make_citation(art, r.start, r.end, r.chunk)

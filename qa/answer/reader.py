@@ -446,15 +446,6 @@ def read(
     return readings
 
 
-def idf_function(table_idf: dict[str, float]) -> Callable[[str], float]:
-    default = max(table_idf.values(), default=5.0)
-
-    def idf(term: str) -> float:
-        return table_idf.get(term, default) if term else 0.0
-
-    return idf
-
-
 def confidence(r: Reading) -> float:
     """A 0..1 squashing of the reading score (for display and thresholds)."""
     return 1 / (1 + math.exp(-8 * (r.score - 0.45)))

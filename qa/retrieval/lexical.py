@@ -1,51 +1,46 @@
-"""The lexical side of retrieval: BM25 (``bm25s``, the only module that imports it) over the
-chunks' content terms, with the IDF table the reader also uses."""
+"""The lexical side of retrieval: BM25 over the chunks' content terms, from the keyword index on
+disk (``qa.store.keywords``), and the IDF table the reader weighs words with."""
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass, field
+import threading
+from collections.abc import Callable
 
-import numpy as np
+from qa.store import keywords
+from qa.store.catalog import Catalog
+from qa.store.queries import ArticleFilter
 
-K1, B = 1.2, 0.75  #: BM25 parameters
 
+class KeywordSearch:
+    """BM25 search and IDF over the catalog's keyword index; nothing is held but a cache of
+    document frequencies for the terms questions used, dropped when the catalog changes."""
 
-@dataclass
-class LexicalIndex:
-    """BM25 over tokenised chunks (row order = the chunk table's), and each term's IDF."""
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self._lock = threading.Lock()
+        self._generation = -1
+        self._documents = 0
+        self._idf: dict[str, float] = {}
 
-    bm25: object | None = None
-    idf: dict[str, float] = field(default_factory=dict)
+    def top(self, terms: list[str], f: ArticleFilter | None, n: int) -> list[tuple[str, float]]:
+        """(chunk id, score) of the ``n`` best chunks with any of ``terms`` that pass ``f``."""
+        return keywords.search(self.catalog, terms, f, n)
 
-    @classmethod
-    def build(cls, tokens: list[list[str]]) -> LexicalIndex:
-        if not tokens:
-            return cls()
-        import bm25s
+    def idf(self) -> Callable[[str], float]:
+        """term -> IDF over the index as it is now (unseen terms: as rare as a term can be)."""
+        generation = self.catalog.generation()
+        with self._lock:
+            if generation != self._generation:
+                self._generation, self._idf = generation, {}
+                self._documents = keywords.documents(self.catalog)
+            cache, n = self._idf, self._documents
 
-        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on import
-        bm25 = bm25s.BM25(k1=K1, b=B)
-        bm25.index(tokens, show_progress=False)
-        df: dict[str, int] = {}
-        for toks in tokens:
-            for t in set(toks):
-                df[t] = df.get(t, 0) + 1
-        n = len(tokens)
-        idf = {t: float(np.log(1 + (n - d + 0.5) / (d + 0.5))) for t, d in df.items()}
-        return cls(bm25=bm25, idf=idf)
+        def idf(term: str) -> float:
+            if not term:
+                return 0.0
+            value = cache.get(term)
+            if value is None:
+                value = cache[term] = keywords.idf(n, keywords.document_frequency(self.catalog, term))
+            return value
 
-    def top(self, terms: list[str], mask: np.ndarray | None, n: int) -> list[tuple[int, float]]:
-        """(row, score) of the ``n`` best-scoring rows with a positive score, best first."""
-        terms = [w for w in terms if w in self.idf]
-        if not terms or self.bm25 is None:
-            return []
-        scores = np.asarray(self.bm25.get_scores(terms), dtype=np.float32)  # type: ignore[attr-defined]
-        if mask is not None:
-            scores = np.where(mask, scores, 0.0)
-        n = min(n, int((scores > 0).sum()))
-        if n <= 0:
-            return []
-        top = np.argpartition(-scores, n - 1)[:n]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [(int(i), float(scores[i])) for i in top]
+        return idf

@@ -19,9 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from qa.lang.dates import date_int, parse_date
+from qa.lang.text import content_terms
 from qa.types import Article, Caption, Chunk
 
 SCHEMA_VERSION = 1
+#: the columns ``row_to_chunk`` reads (chunks ``c`` joined with their articles ``a``)
+CHUNK_COLUMNS = ('c.id, c.article_id, c.position, c.start, c."end", c.text, c.header, a.title, '
+                 "a.source, a.published, a.authors, a.sections, a.url, a.published_int")
 QUICK_CHECK_BYTES = 32 << 20  #: catalogs up to this size get ``PRAGMA quick_check`` at open
 
 SCHEMA = """
@@ -79,6 +83,37 @@ CREATE TABLE IF NOT EXISTS ingest_log (
     PRIMARY KEY ("where", kind)
 );
 """
+
+#: the keyword index (read by qa.store.keywords)
+KEYWORD_SCHEMA = """
+-- the keyword index: each chunk's content terms (see chunk_terms below) in an FTS5 table ranked
+-- by bm25(); written in the same transactions as the chunk rows, and the triggers keep the FTS5
+-- index equal to chunk_terms. Read by qa.store.keywords.
+CREATE TABLE IF NOT EXISTS chunk_terms (
+    rowid INTEGER PRIMARY KEY,
+    chunk_id TEXT NOT NULL UNIQUE,
+    article_id TEXT NOT NULL,
+    terms TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunk_terms_by_article ON chunk_terms(article_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunk_fts USING fts5(
+    terms, content='chunk_terms', content_rowid='rowid',
+    tokenize="unicode61 remove_diacritics 0 tokenchars '''.-'"
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunk_vocab USING fts5vocab(chunk_fts, 'row');
+CREATE TRIGGER IF NOT EXISTS chunk_terms_added AFTER INSERT ON chunk_terms BEGIN
+    INSERT INTO chunk_fts(rowid, terms) VALUES (new.rowid, new.terms);
+END;
+CREATE TRIGGER IF NOT EXISTS chunk_terms_removed AFTER DELETE ON chunk_terms BEGIN
+    INSERT INTO chunk_fts(chunk_fts, rowid, terms) VALUES ('delete', old.rowid, old.terms);
+END;
+"""
+KEYWORD_OBJECTS = ("chunk_terms_added", "chunk_terms_removed", "chunk_vocab", "chunk_fts", "chunk_terms")
+
+
+def chunk_terms(chunk: Chunk) -> str:
+    """The keyword index's text for a chunk: its content terms (stemmed, no stopwords), spaced."""
+    return " ".join(content_terms(chunk.header + "\n" + chunk.text))
 
 
 class CatalogError(RuntimeError):
@@ -144,7 +179,7 @@ class Catalog:
             self.db.row_factory = sqlite3.Row
             if not read_only:
                 with self.db:
-                    self.db.executescript(SCHEMA)
+                    self.db.executescript(SCHEMA + KEYWORD_SCHEMA)
                     self.db.execute(
                         "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
                         (str(SCHEMA_VERSION),),
@@ -219,6 +254,7 @@ class Catalog:
         with self._lock, self._guard("write to"), self.db:
             self._bump()
             for a in articles:
+                self.db.execute("DELETE FROM chunk_terms WHERE article_id = ?", (a.id,))
                 self.db.execute("DELETE FROM chunks WHERE article_id = ?", (a.id,))
                 self.db.execute("DELETE FROM article_authors WHERE article_id = ?", (a.id,))
                 self.db.execute("DELETE FROM article_sections WHERE article_id = ?", (a.id,))
@@ -265,6 +301,11 @@ class Catalog:
                     "header) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [(c.id, art_id, c.position, c.start, c.end, c.text, c.header) for c in chunks],
                 )
+                self.db.execute("DELETE FROM chunk_terms WHERE article_id = ?", (art_id,))
+                self.db.executemany(
+                    "INSERT INTO chunk_terms(chunk_id, article_id, terms) VALUES (?, ?, ?)",
+                    [(c.id, art_id, chunk_terms(c)) for c in chunks],
+                )
                 self.db.execute(
                     "UPDATE articles SET state='ready', n_chunks=? WHERE id=?", (len(chunks), art_id)
                 )
@@ -275,6 +316,7 @@ class Catalog:
         with self._lock, self._guard("write to"), self.db:
             self._bump()
             for art_id in article_ids:
+                self.db.execute("DELETE FROM chunk_terms WHERE article_id = ?", (art_id,))
                 self.db.execute("DELETE FROM chunks WHERE article_id = ?", (art_id,))
                 self.db.execute(
                     "UPDATE articles SET state='pending', n_chunks=0 WHERE id = ?", (art_id,)
@@ -283,7 +325,9 @@ class Catalog:
     def delete(self, article_ids: Iterable[str]) -> None:
         with self._lock, self._guard("write to"), self.db:
             self._bump()
-            self.db.executemany("DELETE FROM articles WHERE id = ?", [(i,) for i in article_ids])
+            ids = [(i,) for i in article_ids]
+            self.db.executemany("DELETE FROM chunk_terms WHERE article_id = ?", ids)
+            self.db.executemany("DELETE FROM articles WHERE id = ?", ids)
 
     def log(self, where: str, kind: str, detail: str) -> None:
         with self._lock, self._guard("write to"), self.db:
@@ -320,6 +364,28 @@ class Catalog:
         with self._lock, self._guard("read"):
             return self.db.execute(sql, tuple(params)).fetchall()
 
+    def recreate_keyword_index(self) -> None:
+        """Drop the keyword index (whatever state its pages are in) and create it empty."""
+        with self._lock, self._guard("write to"), self.db:
+            self._bump()
+            for name in KEYWORD_OBJECTS:
+                kind = "TRIGGER" if name.startswith("chunk_terms_") else "TABLE"
+                self.db.execute(f"DROP {kind} IF EXISTS {name}")
+        with self._lock, self._guard("write to"):
+            self.db.executescript(KEYWORD_SCHEMA)
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """Run a parameterised write in its own transaction (bumps the generation)."""
+        with self._lock, self._guard("write to"), self.db:
+            self._bump()
+            self.db.execute(sql, tuple(params))
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """Run a parameterised write once per row, all in one transaction (bumps the generation)."""
+        with self._lock, self._guard("write to"), self.db:
+            self._bump()
+            self.db.executemany(sql, rows)
+
     def article(self, article_id: str) -> Article | None:
         rows = self.query("SELECT * FROM articles WHERE id = ?", (article_id,))
         return row_to_article(rows[0]) if rows else None
@@ -337,11 +403,8 @@ class Catalog:
         """All chunk rows of ready articles with the article fields retrieval needs."""
         with self._lock, self._guard("read"):
             rows = self.db.execute(
-                """SELECT c.id, c.article_id, c.position, c.start, c."end", c.text, c.header,
-                          a.title, a.source, a.published, a.authors, a.sections, a.url,
-                          a.published_int
-                   FROM chunks c JOIN articles a ON a.id = c.article_id
-                   WHERE a.state = 'ready' ORDER BY c.article_id, c.position"""
+                f"SELECT {CHUNK_COLUMNS} FROM chunks c JOIN articles a ON a.id = c.article_id "
+                "WHERE a.state = 'ready' ORDER BY c.article_id, c.position"
             ).fetchall()
         yield from rows
 

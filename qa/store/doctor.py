@@ -11,7 +11,9 @@ What it finds and what ``repair`` does:
 * half-written (``pending``) articles from an interrupted ingest -> removed from both stores
   (the next ingest adds them again);
 * vectors with no catalog chunk -> deleted; catalog chunks with no vector -> re-embedded;
-* ready articles whose chunk rows disagree with their count -> removed (ingest them again).
+* ready articles whose chunk rows disagree with their count -> removed (ingest them again);
+* the keyword index (FTS5 in the catalog) missing chunks, listing gone ones or damaged -> rebuilt
+  from the chunk rows.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import sqlite3
 from pathlib import Path
 
 from qa.settings import Settings
+from qa.store import keywords
 from qa.store.catalog import Catalog, CatalogError, row_to_chunk
 from qa.store.index import Index
 from qa.store.vectors import StoreError, forget_local
@@ -64,12 +67,17 @@ def check(index: Index, repair: bool = False) -> list[str]:
     )
     if bad_counts:
         problems.append(f"{len(bad_counts)} article(s) whose chunk count disagrees")
+    keyword_problems = keywords.check(cat)
+    problems.extend(keyword_problems)
     if repair and problems:
         if orphans:
             store.delete_ids(orphans)
         if missing:
             n = embed_chunks(index, set(missing))
             problems.append(f"re-embedded {n} chunk(s) from the catalog")
+        if keyword_problems:
+            n = keywords.rebuild(cat)
+            problems.append(f"rebuilt the keyword index ({n} chunk(s))")
         broken = sorted({r[0] for r in bad_counts})
         if broken:
             cat.mark_pending_ids(broken)

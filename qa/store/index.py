@@ -15,6 +15,7 @@ from pathlib import Path
 from qa.embed.base import Embedder, embedder_record
 from qa.embed.registry import get_embedder
 from qa.settings import Settings
+from qa.store import keywords
 from qa.store.catalog import Catalog, CatalogError
 from qa.store.vectors import ChromaStore, StoreError
 
@@ -75,6 +76,11 @@ class Index:
                 "and use that --home."
             )
         self.catalog = Catalog(self.home / "catalog.sqlite3")
+        try:
+            keywords.backfill(self.catalog)  # a catalog from before the keyword index gets one
+        except CatalogError:
+            self.catalog.close()
+            raise
         try:
             self.store = ChromaStore(
                 path=self.home / "chroma", url=settings.chroma_url, collection=settings.collection

@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from qa.store.catalog import Catalog
+from qa.store.catalog import CHUNK_COLUMNS, Catalog, row_to_chunk
+from qa.types import Chunk
 
 ROW_COLUMNS = "a.id, a.title, a.subtitle, a.source, a.published_int, a.url, a.authors, a.sections"
 
@@ -41,7 +42,7 @@ def _marks(values: tuple[str, ...]) -> str:
     return ",".join("?" * len(values))
 
 
-def _where(f: ArticleFilter) -> tuple[str, list[Any]]:
+def article_where(f: ArticleFilter) -> tuple[str, list[Any]]:
     """Fixed SQL fragments + parameters for the filter."""
     clauses = ["a.state = 'ready'"]
     params: list[Any] = []
@@ -72,7 +73,7 @@ def article_rows(catalog: Catalog, f: ArticleFilter, like: str = "", scope: str 
     """Rows (id, title, subtitle, source, published_int, url, authors, sections[, body]) of the
     ready articles matching ``f``; with ``like``, only those whose title (``scope="title"``) or
     title, subtitle or body contain it (SQL ``LIKE`` pattern), with their body."""
-    where, params = _where(f)
+    where, params = article_where(f)
     if not like:
         return [dict(r) for r in catalog.query(f"SELECT {ROW_COLUMNS} FROM articles a WHERE {where}", params)]
     if scope == "title":
@@ -81,6 +82,31 @@ def article_rows(catalog: Catalog, f: ArticleFilter, like: str = "", scope: str 
     sql = (f"SELECT {ROW_COLUMNS}, a.body FROM articles a WHERE {where} AND "
            "(a.title LIKE ? OR a.subtitle LIKE ? OR a.body LIKE ?)")
     return [dict(r) for r in catalog.query(sql, [*params, like, like, like])]
+
+
+def chunks_by_id(catalog: Catalog, ids: list[str], f: ArticleFilter | None = None) -> dict[str, Chunk]:
+    """The chunks of ready articles among ``ids`` that pass ``f`` (the others are left out)."""
+    where, params = article_where(f or ArticleFilter())
+    out: dict[str, Chunk] = {}
+    for i in range(0, len(ids), 500):
+        part = ids[i : i + 500]
+        sql = (f"SELECT {CHUNK_COLUMNS} FROM chunks c JOIN articles a ON a.id = c.article_id "
+               f"WHERE c.id IN ({_marks(tuple(part))}) AND {where}")
+        out.update((r["id"], row_to_chunk(r)) for r in catalog.query(sql, [*part, *params]))
+    return out
+
+
+def article_chunks(catalog: Catalog, article_id: str, first: int = 0, last: int = -1) -> list[Chunk]:
+    """The chunks of a ready article in order (positions ``first``..``last``; -1: to the end)."""
+    sql = (f"SELECT {CHUNK_COLUMNS} FROM chunks c JOIN articles a ON a.id = c.article_id "
+           "WHERE c.article_id = ? AND a.state = 'ready' AND c.position >= ? "
+           "AND (? < 0 OR c.position <= ?) ORDER BY c.position")
+    return [row_to_chunk(r) for r in catalog.query(sql, [article_id, first, last, last])]
+
+
+def has_articles(catalog: Catalog) -> bool:
+    """Whether any article is ready (answerable)."""
+    return bool(catalog.query("SELECT EXISTS (SELECT 1 FROM articles WHERE state = 'ready')")[0][0])
 
 
 def date_coverage(catalog: Catalog) -> tuple[int, int, int, int]:

@@ -50,6 +50,13 @@ from qa.store.doctor import check
 
 home, embedder, group, *paths = sys.argv[1:]
 pipeline.GROUP_CHUNKS = int(group)
+# the keyword index as the kill left it (opening the index below would fill in missing terms)
+from pathlib import Path
+from qa.store import keywords
+from qa.store.catalog import Catalog
+raw = Catalog(Path(home) / "catalog.sqlite3")
+keyword_problems = keywords.check(raw)
+raw.close()
 bot = ArticleQA(settings=Settings.from_env(home=home, embedder=embedder))
 idx, cat = bot.index, bot.index.catalog
 got = idx.store.collection.get(include=["metadatas"])
@@ -62,6 +69,7 @@ state = {
     "bad_counts": len(cat.query(
         "SELECT a.id FROM articles a LEFT JOIN chunks c ON c.article_id = a.id "
         "WHERE a.state='ready' GROUP BY a.id HAVING COUNT(c.id) != a.n_chunks")),
+    "keyword_problems": keyword_problems,
 }
 print("STATE " + json.dumps(state), flush=True)
 repaired = idx.remove_pending()
@@ -223,6 +231,7 @@ def check_state(
         "vectors without a catalog chunk that belong to no pending article (repair cannot see them)"
     )
     assert state["bad_counts"] == 0, "a ready article whose chunk rows disagree with its count"
+    assert state["keyword_problems"] == [], "the keyword index disagrees with the chunk rows after a kill"
     # an article being updated is pending until its new version is in: the restart redoes it
     lost = len(prev_ready - ready - pending)
     unkept = [i for i, h in promised.items() if ready_hash.get(i) != h]

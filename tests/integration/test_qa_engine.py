@@ -196,12 +196,12 @@ def test_a_dominant_lexical_hit_survives_rank_fusion(
         (tmp_path / f"a{n}.txt").write_text(f"Story {n}\n\nParis attack number {n} was reported.\n", encoding="utf-8")
     fake_bot.ingest(tmp_path)
     retriever = fake_bot.engine.retriever
-    rows = list(range(len(retriever.table.chunks)))
-    assert len(rows) == 8
-    lex = [(0, top_score)] + [(i, 5.0 - 0.1 * i) for i in rows[1:]]
-    den = [(i, 0.9 - 0.01 * i) for i in rows[1:]] + [(0, 0.1)]
-    monkeypatch.setattr(retriever, "lexical", lambda query, mask, n, table=None: lex[:n])
-    monkeypatch.setattr(retriever, "dense", lambda vector, f, mask, n, table=None: den[:n])
+    ids = sorted(fake_bot.index.catalog.chunk_ids())
+    assert len(ids) == 8
+    lex = [(ids[0], top_score)] + [(c, 5.0 - 0.1 * i) for i, c in enumerate(ids[1:], 1)]
+    den = [(c, 0.9 - 0.01 * i) for i, c in enumerate(ids[1:], 1)] + [(ids[0], 0.1)]
+    monkeypatch.setattr(retriever, "lexical", lambda query, f, n: lex[:n])
+    monkeypatch.setattr(retriever, "dense", lambda vector, f, n: den[:n])
     hits = retriever.search("Drugstore Publicis attack", k=3, vector=np.zeros(fake_bot.engine.index.embedder.dim))
     assert len(hits) == 3
-    assert (retriever.table.chunks[0].id in {h.chunk.id for h in hits}) is kept
+    assert (ids[0] in {h.chunk.id for h in hits}) is kept

@@ -160,3 +160,84 @@ def test_server_going_away_is_a_clear_store_error(tmp_path: Path) -> None:
         srv.stop()
         bot.close()
 
+
+
+WORKER = r'''
+import json, logging, sys
+logging.basicConfig(level=logging.INFO, stream=sys.stderr)
+from qa import ArticleQA
+bot = ArticleQA()  # everything from ARTICLE_QA_* (home, chroma_url, collection, embedder)
+bot.warm_up()
+print("READY", flush=True)
+for line in sys.stdin:
+    a = bot.ask(line.strip())
+    print(json.dumps({"text": a.text, "refused": a.refused, "cited": [c.article_id for c in a.citations],
+                      "passages": [p.chunk.id for p in a.passages]}), flush=True)
+'''
+
+
+class Worker:
+    """An app worker in its own process: questions in on stdin, answers out as JSON lines."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.log = log
+        self.proc = subprocess.Popen([sys.executable, "-c", WORKER], env=env, text=True, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=open(log, "w"))  # noqa: SIM115
+        assert self.readline() == "READY"
+
+    def readline(self) -> str:
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        assert line, f"the worker died: {self.log.read_text()[-2000:]}"
+        return line.strip()
+
+    def ask(self, question: str) -> dict[str, object]:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(question + "\n")
+        self.proc.stdin.flush()
+        import json
+
+        answer: dict[str, object] = json.loads(self.readline())
+        return answer
+
+    def stop(self) -> str:
+        if self.proc.stdin:
+            self.proc.stdin.close()
+        self.proc.wait(timeout=60)
+        return self.log.read_text()
+
+
+def test_two_worker_processes_and_an_ingest_process_share_the_server_and_catalog(
+    server: ChromaServer, tmp_path: Path, corpus_dir: Path
+) -> None:
+    """Two app workers and an ingest process (three processes) on one ``chroma run`` and one
+    catalog: the workers answer alike, see what the ingest process adds without a restart, and
+    never build an index (the keyword index is in the catalog, the vectors on the server)."""
+    import os
+
+    env = {**os.environ, "ARTICLE_QA_HOME": str(tmp_path / "home"), "ARTICLE_QA_CHROMA_URL": server.url,
+           "ARTICLE_QA_COLLECTION": "processes", "ARTICLE_QA_EMBEDDER": "hash", "HF_HUB_OFFLINE": "1"}
+
+    def ingest(path: Path) -> None:
+        done = subprocess.run([sys.executable, "-m", "qa.cli", "ingest", str(path), "-q"], env=env,
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-2000:]
+
+    ingest(corpus_dir / "export.csv")
+    workers = [Worker(env, tmp_path / f"worker{i}.log") for i in (1, 2)]
+    try:
+        one, two = (w.ask(GAZPROM_Q) for w in workers)
+        assert one == two and not one["refused"] and "12 percent" in str(one["text"])
+        (corpus_dir / "harbour.txt").write_text(
+            "Cork harbour dredging begins\n\nDredgers began deepening the channel of Cork "
+            "harbour on Monday so that larger container ships can dock at Ringaskiddy.\n",
+            encoding="utf-8",
+        )
+        ingest(corpus_dir / "harbour.txt")  # while both workers are running
+        question = "Where can larger container ships dock once the Cork harbour channel is deepened?"
+        one, two = (w.ask(question) for w in workers)
+        assert one == two and not one["refused"] and "Ringaskiddy" in str(one["text"])
+    finally:
+        logs = [w.stop() for w in workers]
+    for log in logs:
+        assert "keyword index" not in log and "lexical index" not in log, log[-2000:]
