@@ -3,12 +3,13 @@ coverage tools, the claim checker and, for figures, the chain's own single-artic
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from qa.answer.turn import Turn
-from qa.plan.claims import ClaimChecker
+from qa.plan.claims import ClaimChecker, Judge
 from qa.plan.execute import Executor
 from qa.plan.tools import Tools
 from qa.plan.types import Fact
@@ -16,6 +17,20 @@ from qa.types import Answer
 
 if TYPE_CHECKING:
     from qa.answer.engine import Engine
+
+logger = logging.getLogger(__name__)
+
+
+def _judge(engine: Engine) -> Judge | None:
+    """The local model as claim judge (accurate mode with ``claim_judge`` on), when one is
+    installed; else None (the rules judge)."""
+    try:
+        llm = engine.llm()
+        ok, _ = llm.available()
+    except Exception as exc:  # the model is an optional extra
+        logger.warning("no claim judge: %s", exc)
+        return None
+    return llm.judge_claim if ok else None  # type: ignore[no-any-return]
 
 
 def answer_plan(engine: Engine, turn: Turn) -> Answer:
@@ -32,5 +47,7 @@ def answer_plan(engine: Engine, turn: Turn) -> Answer:
         return Fact(ans.short_answer.strip(), ans.citations[0], cited)
 
     retriever = engine.retriever
-    executor = Executor(Tools(retriever, engine.index.catalog, idf), ClaimChecker(retriever, idf), read)
+    use_judge = turn.mode == "accurate" and engine.settings.claim_judge
+    checker = ClaimChecker(retriever, idf, _judge(engine) if use_judge else None)
+    executor = Executor(Tools(retriever, engine.index.catalog, idf), checker, read)
     return executor.run(turn.plan)

@@ -25,7 +25,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 
-from qa.llm import span_reader
+from qa.llm import judge, span_reader
 from qa.llm.grounding import ground
 from qa.llm.local_model import LocalChatModel, default_threads
 from qa.llm.prompts import ANSWER_CUES, ENABLE_HINT, REFUSAL_TEXT, SYSTEM, USER, build_prompt
@@ -193,6 +193,13 @@ class LLMAnswerer:
             return replace(fallback, text=f"{fallback.text}\n\n({note})", timings=merged)
         return Answer(question=question, text=note, refused=True, kind="passage",
                       passages=tuple(passages), timings=dict(timings or {}))
+
+    # .. the claim judge of cross-article questions
+    def judge_claim(self, claim: str, sentences: list[str]) -> tuple[str, int] | None:
+        """SUPPORTS / CONTRADICTS with the index of the sentence it rests on, or NOT STATED (-1);
+        None when the model could not be asked (see ``qa.llm.judge``)."""
+        sentences = [s for s in sentences if s.strip()]
+        return judge.judge_claim(self.chat_model(), claim, sentences) if sentences else None
 
     # .. "accurate" reader
     def read_span(self, question: str, sentences: list[str]) -> str | None:

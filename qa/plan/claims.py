@@ -12,6 +12,10 @@ It says *supports* only when the sentence covers the claim's content (idf-weight
 ``SUPPORT_OVERLAP``) with no conflict, and *contradicts* only on a conflict inside a sentence
 that is about the claim (share ``ABOUT_OVERLAP``); everything else is *not stated*, which the
 answer reports as such instead of guessing. Thresholds were set on the dev split.
+
+With a judge (the local model, in accurate mode), the checker hands it the outlet's
+``JUDGE_SENTENCES`` best-matching sentences instead, and its label stands: supports or
+contradicts only with the number of the sentence that shows it, which is then the quote.
 """
 
 from __future__ import annotations
@@ -28,6 +32,9 @@ from qa.retrieval.hybrid import HybridRetriever
 from qa.types import Chunk
 
 Verdict = Literal["supports", "contradicts", "not stated"]
+#: (claim, sentences) -> (label, index of the sentence it rests on; -1: not stated), or None
+Judge = Callable[[str, list[str]], "tuple[str, int] | None"]
+JUDGE_SENTENCES = 4  #: sentences (or adjacent pairs) of the outlet's passages the judge reads
 SUPPORT_OVERLAP = 0.80
 ABOUT_OVERLAP = 0.55
 NUMBER_WORDS = {w: str(i) for i, w in enumerate(
@@ -56,6 +63,7 @@ class Check:
     end: int = 0
     overlap: float = 0.0
     reason: str = ""
+    judged: bool = False  #: the verdict is the judge's (the local model), not the rules'
 
 
 def numbers(text: str) -> set[str]:
@@ -76,14 +84,15 @@ def _negated(text: str) -> bool:
 class ClaimChecker:
     """Checks claims against one outlet's passages at a time."""
 
-    def __init__(self, retriever: HybridRetriever, idf: Callable[[str], float]) -> None:
+    def __init__(self, retriever: HybridRetriever, idf: Callable[[str], float], judge: Judge | None = None) -> None:
         self.retriever = retriever
         self.idf = idf
+        self.judge = judge
 
     def check(self, claim: str, outlet: str, k: int = 8) -> Check:
         terms = set(content_terms(claim))
         hits = self.retriever.search(claim, Filters(sources=(outlet,)), k=k)
-        best: tuple[float, Chunk, int, int] | None = None
+        found: list[tuple[float, Chunk, int, int]] = []
         for h in hits:
             c = h.chunk  # its text is the article's text[c.start:c.end]; offsets stay the article's
             spans = split_sentences(c.text, c.start)
@@ -91,11 +100,15 @@ class ClaimChecker:
                 for j in (i, min(i + 1, len(spans) - 1)):
                     end = spans[j][1]
                     share = weighted_share(terms, c.text[s - c.start : end - c.start], self.idf) - 0.02 * (j - i)
-                    if best is None or share > best[0]:
-                        best = (share, c, s, end)
-        if best is None:
+                    found.append((share, c, s, end))
+        if not found:
             return Check("not stated", outlet, reason=f"{outlet} has no passage on it")
-        share, chunk, s, e = best
+        found.sort(key=lambda f: -f[0])
+        if self.judge is not None:
+            judged = self._judged(claim, outlet, found)
+            if judged is not None:
+                return judged
+        share, chunk, s, e = found[0]
         sentence = chunk.text[s - chunk.start : e - chunk.start]
         base = Check("not stated", outlet, chunk, s, e, share)
         if share < ABOUT_OVERLAP:
@@ -106,6 +119,30 @@ class ClaimChecker:
         if share >= SUPPORT_OVERLAP:
             return Check("supports", outlet, chunk, s, e, share, "the sentence states it")
         return base
+
+    def _judged(self, claim: str, outlet: str, found: list[tuple[float, Chunk, int, int]]) -> Check | None:
+        """The judge's verdict over the best distinct sentences; None when it gave none."""
+        assert self.judge is not None
+        shown: list[tuple[float, Chunk, int, int]] = []
+        texts: list[str] = []
+        for f in found:
+            text = f[1].text[f[2] - f[1].start : f[3] - f[1].start]
+            if text not in texts and not any(text in t or t in text for t in texts):
+                shown.append(f)
+                texts.append(text)
+            if len(shown) == JUDGE_SENTENCES:
+                break
+        verdict = self.judge(claim, texts)
+        if verdict is None:
+            return None
+        label, i = verdict
+        if label not in ("supports", "contradicts") or not 0 <= i < len(shown):
+            share, chunk, s, e = shown[0]
+            return Check("not stated", outlet, chunk, s, e, share, "the model found it not stated", judged=True)
+        share, chunk, s, e = shown[i]
+        return Check("supports" if label == "supports" else "contradicts", outlet, chunk, s, e, share,
+                     f"the model judged this sentence to {'state' if label == 'supports' else 'contradict'} it",
+                     judged=True)
 
     def _conflict(self, claim: str, sentence: str, share: float) -> str:
         clash = number_clash(claim, sentence)

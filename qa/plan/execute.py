@@ -234,6 +234,8 @@ class Executor:
         evidence = " ".join(parts)
         if all(c.verdict == "supports" for c in checks):
             return f"Yes. {evidence}", cites, False
+        if any(c.verdict == "contradicts" and c.judged for c in checks):
+            return f"No. {evidence}", cites, False
         # no "No" from one outlet's rule-found conflict: on the dev split that was wrong every time
         # (the outlets word the same fact differently), and a wrong no is worse than none
         return f"I cannot tell: the articles do not settle it for both outlets. {evidence}", cites, True

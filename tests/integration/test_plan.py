@@ -104,3 +104,45 @@ def test_single_article_questions_keep_their_flow(bot: ArticleQA) -> None:
 def test_the_plan_is_part_of_the_answer_dict(bot: ArticleQA, tmp_path: Path) -> None:
     d = bot.ask("Did the BBC report Cyclone Debbie before CNN did?").to_dict()
     assert d["plan"]["steps"][0]["tool"] == "coverage" and json.dumps(d)
+
+
+class FakeJudge:
+    """A deterministic stand-in for the local model (the model is beside the point here)."""
+
+    def __init__(self, verdict: tuple[str, int] | None) -> None:
+        self.verdict = verdict
+        self.shown: list[str] = []
+
+    def __call__(self, claim: str, sentences: list[str]) -> tuple[str, int] | None:
+        self.shown = sentences
+        return self.verdict
+
+
+CLAIM = "North Korea's engine test involved a main engine backed by two supplementary engines"
+
+
+@pytest.mark.parametrize(("verdict", "want"), [
+    (("supports", 0), "supports"), (("contradicts", 0), "contradicts"), (("not stated", -1), "not stated"),
+])
+def test_a_judge_s_label_stands_and_rests_on_the_sentence_it_named(bot: ArticleQA, verdict: tuple[str, int],
+                                                                   want: str) -> None:
+    from qa.plan.claims import JUDGE_SENTENCES, ClaimChecker
+
+    judge = FakeJudge(verdict)
+    check = ClaimChecker(bot.engine.retriever, bot.engine._idf(), judge).check(CLAIM, "TASS")
+    assert check.verdict == want and check.judged
+    assert 1 <= len(judge.shown) <= JUDGE_SENTENCES
+    assert check.chunk is not None
+    art = bot.engine.index.catalog.article(check.chunk.article_id)
+    assert art is not None and art.source == "TASS"
+    quoted = art.text[check.start:check.end]
+    assert quoted == judge.shown[0]  # the quote is the sentence the judge named (or the best one)
+    assert all(s in art.text for s in judge.shown if art.title not in s)
+
+
+def test_without_a_verdict_from_the_judge_the_rules_decide(bot: ArticleQA) -> None:
+    from qa.plan.claims import ClaimChecker
+
+    check = ClaimChecker(bot.engine.retriever, bot.engine._idf(), FakeJudge(None)).check(CLAIM, "TASS")
+    assert check.verdict == "contradicts" and not check.judged  # "two" against "four" by rule
+    assert "4" in check.reason and "2" in check.reason
