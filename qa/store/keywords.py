@@ -81,7 +81,8 @@ def backfill(catalog: Catalog) -> int:
         if not rows:
             break
         chunks = [row_to_chunk(r) for r in rows]
-        catalog.executemany("INSERT INTO chunk_terms(chunk_id, article_id, terms) VALUES (?, ?, ?)",
+        # OR IGNORE: another process opening the same older catalog may be filling it in too
+        catalog.executemany("INSERT OR IGNORE INTO chunk_terms(chunk_id, article_id, terms) VALUES (?, ?, ?)",
                             [(c.id, c.article_id, chunk_terms(c)) for c in chunks])
         done += len(chunks)
     logger.warning("keyword index: %d chunk(s) in %.1f s", done, time.perf_counter() - t0)
