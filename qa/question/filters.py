@@ -167,10 +167,15 @@ def _extract_dates(
             cut(m)
     if lo is None and hi is None:
         for pat in (_DAY, _MONTH, _DAY_NOYEAR):
-            m = re.search(rf"(?:\b(?:on|in|of|during|for|from|dated)\s+(?:the\s+)?)?\b({pat})\b", text, re.I)
-            if m and (r := _point_range(m[1], newest, months)):
-                lo, hi = r
-                cut(m)
+            # every day (or month) the question names: "the report from A on 24 November and the
+            # one from B on 25 November" is about articles from both days, not the first alone
+            found = [(m, r) for m in re.finditer(
+                rf"(?:\b(?:on|in|of|during|for|from|dated)\s+(?:the\s+)?)?\b({pat})\b", text, re.I)
+                if (r := _point_range(m[1], newest, months))]
+            if found:
+                lo, hi = min(r[0] for _, r in found), max(r[1] for _, r in found)
+                for m, _ in found:
+                    cut(m)
                 break
     if lo is None and hi is None:
         m = re.search(rf"\b(?:in|during|of|from)\s+({_MONTH_NOYEAR})\b(?!\s+\d)", text, re.I)

@@ -96,6 +96,9 @@ def test_answer_types(q: str, t: str) -> None:
         ("yesterday", "2017-03-30", "2017-03-30"),
         ("in the last 7 days", "2017-03-25", "2017-03-31"),
         ("2017-03-09", "2017-03-09", "2017-03-09"),
+        # two reports on two days: articles from both, not the first day alone
+        ("did the report on 2017-03-09 and the one on 2017-03-11 agree?", "2017-03-09", "2017-03-11"),
+        ("the BBC report on March 2, 2017 and the CNN one on 28 February 2017", "2017-02-28", "2017-03-02"),
     ],
 )
 def test_dates(q: str, lo: str | None, hi: str | None) -> None:
