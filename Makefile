@@ -9,8 +9,9 @@ CI_HOME ?= /tmp/article-qa-ci-home
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+$(VENV)/.installed: pyproject.toml requirements/spacy.txt | $(BIN)/python
 	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q --require-hashes --no-deps -r requirements/spacy.txt
 	$(BIN)/pip install -q -e ".[dev]"
 	touch $@
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qa.embed.base import Embedder
+from qa.lang import nlp
 from qa.settings import AnswererName, Mode, RetrievalMode, Settings
 from qa.store.index import Index
 from qa.store.queries import published_range, source_counts
@@ -104,9 +105,9 @@ class ArticleQA:
 
     def warm_up(self) -> dict[str, float]:
         """Load everything the first answer needs, so it is as fast as the ones after it: the
-        embedding model, the catalog's vocabulary, and one search, which reads the vector index
-        into memory and the keyword index (on disk) into the page cache. Returns the seconds each
-        took. The app calls this before it says it is ready."""
+        embedding model, the catalog's vocabulary, the entity recogniser, and one search, which
+        reads the vector index into memory and the keyword index (on disk) into the page cache.
+        Returns the seconds each took. The app calls this before it says it is ready."""
         import time
 
         took: dict[str, float] = {}
@@ -119,6 +120,9 @@ class ArticleQA:
         t = time.perf_counter()  # one search pages in the vector index and the keyword index
         self.engine.retriever.search("warm up", k=1)
         took["indexes"] = time.perf_counter() - t
+        t = time.perf_counter()
+        nlp.entities(["warm up"])  # spaCy and its model (about 2 s); nothing when not installed
+        took["entity recogniser"] = time.perf_counter() - t
         return took
 
     def as_retriever(self, k: int = 0, filters: dict[str, Any] | None = None,

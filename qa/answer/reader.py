@@ -10,17 +10,20 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 
+from qa.answer.pick import MEASURE_Q, TypedAsk, score_span
 from qa.answer.spans import Span, candidates, focus_noun, head_noun, phrases
-from qa.lang.dates import MONTH_NAMES
-from qa.lang.places import is_country
-from qa.lang.text import IRREGULAR, STOPWORDS, content_terms, fold, split_sentences, stem, words
+from qa.answer.typed import entity_candidates
+from qa.lang import nlp
+from qa.lang.text import IRREGULAR, content_terms, fold, split_sentences, stem, words
 from qa.question.types import ParsedQuestion
 from qa.types import Chunk, ScoredChunk
 
 TYPED = {"PERSON", "DATE", "NUMBER", "MONEY", "PERCENT", "PLACE", "ORG"}
+#: sentences of a typed question read for named entities (the best on everything but the span)
+ENTITY_SENTENCES = 8
 # question words that carry no topic
 _QWORDS = {stem(w) for w in "happen happened mean report reported article story new news".split()}
 
@@ -122,40 +125,6 @@ def question_terms(pq: ParsedQuestion) -> list[str]:
     return list(dict.fromkeys(terms))
 
 
-_CALENDAR = re.compile(r"\d|\b(?:" + "|".join(names[0].capitalize() for names in MONTH_NAMES) + r")\b")
-
-
-#: words after a number that belong to the answer even when the question does not name them
-MEASURES = frozenset(
-    "percent per cent km kilometres kilometers metres meters miles feet inches tonnes tons kg kilograms "
-    "pounds grams litres liters gallons barrels hectares acres degrees years months weeks days hours "
-    "minutes seconds people times votes hundred thousand million billion trillion dozen".split()
-)
-
-
-_MEASURE_Q = re.compile(r"\bhow\s+(?:tall|high|far|deep|wide|long|heavy)\b", re.I)
-_UNITS = MEASURES | frozenset(
-    "metre meter mile foot inch tonne ton kilogram kg km ft cm mm m lb lbs year month week day hour minute "
-    "storey story floor storeys stories floors".split()
-)
-
-
-#: what follows an attributive measure: "a 12-meter tall (39-foot) sculpture" -> "sculpture"
-_MEASURED = re.compile(r"(?:\s*\([^)]*\))?[\s\-)]*(?:(?:tall|high|long|wide|deep|heavy)\b)?"
-                       r"(?:\s*\([^)]*\))?[\s\-)]*([a-z]+)")
-
-
-def _measures_other(sentence: str, span: Span, q_terms: set[str]) -> bool:
-    """"a 12-meter tall sculpture" measures the sculpture: not the answer to "how tall is the
-    Frauenkirche?" (only attributive measures, the ones joined by a hyphen, name their noun)."""
-    if "-" not in span.text and sentence[span.end : span.end + 1] != "-":
-        return False
-    m = _MEASURED.match(sentence, span.end)
-    if m is None:
-        return False
-    return m.group(1) not in STOPWORDS and stem(m.group(1)) not in q_terms
-
-
 #: what makes a verb's event unreal: "favourite to win", "could win", "prevent her from winning",
 #: "unless one of them wins"
 _IRREALIS = re.compile(
@@ -195,88 +164,6 @@ def asserts(sentence: str, verbs: set[str]) -> bool:
     return not seen
 
 
-_PLACE_PHRASE = re.compile(
-    r"\b([A-Za-z]+)\s+(?:in|at|into|inside|on|under|near|beneath)\s+(?:(?:the|a|an|its|their|his|her)\s+)?"
-    r"([a-z][\w\-]*(?:\s+[a-z][\w\-]*){0,3})")
-
-
-def _place_phrase(sentence: str, verbs: set[str]) -> Span | None:
-    """Where-questions answered without a name: "the juice is stored in million-gallon aseptic
-    tanks" -> "million-gallon aseptic tanks" (the phrase after the question's own verb)."""
-    for m in _PLACE_PHRASE.finditer(sentence):
-        if stem(m.group(1).lower()) not in verbs:
-            continue
-        kept: list[str] = []
-        for w in m.group(2).split():
-            if w in STOPWORDS:
-                break
-            kept.append(w)
-        if kept:
-            start = m.start(2)
-            text = " ".join(kept)
-            return Span(start, start + len(text), text, "PHRASE")
-    return None
-
-
-def _pick_span(
-    sentence: str, kind: str, q_words: set[str], matched_pos: list[int], head_pos: list[int] | None = None,
-    need_unit: bool = False, prep: str = "", country: bool = False,
-) -> Span | None:
-    cands = candidates(sentence, kind)
-    q_terms = {stem(w) for w in q_words} if need_unit else set()
-    best: tuple[float, Span] | None = None
-    for c in cands:
-        c_words = set(words(c.text))
-        if c_words and c_words <= q_words:
-            continue  # the question already says it
-        if country and not is_country(c.text):
-            continue  # "which country": Zambia, not the "Fall" of "Fall armyworms", nor Moscow
-        if need_unit:  # "how tall" is not answered by a bare "12"
-            unit = re.match(r"[\s\-]?([a-z]+)", sentence[c.end:c.end + 12].lower())
-            said = re.findall(r"[a-z]+", c.text.lower()) + ([unit.group(1)] if unit else [])
-            if not any(w in _UNITS for w in said):
-                continue
-            if _measures_other(sentence, c, q_terms):
-                continue
-        new = len(c_words - q_words) / max(1, len(c_words))
-        dist = min((abs(c.start - p) for p in matched_pos), default=len(sentence))
-        score = new + 1.0 / (1.0 + dist / 25.0)
-        if head_pos:  # next to the asked-for noun: "the artist Manaf Halbouni", "Barclays' ... brother"
-            score += 0.6 / (1.0 + min(min(abs(c.start - p), abs(c.end - p)) for p in head_pos) / 12.0)
-        if kind == "PLACE" and c.kind == "PLACE":
-            score += 0.3
-        if prep and re.search(rf"\b{prep}\s+(?:the\s+)?$", sentence[max(0, c.start - 12) : c.start], re.I):
-            score += 0.3  # "import its roses from?" -> "imported from Ecuador"
-        if kind == "DATE":  # a calendar date or year says "when" better than "Monday" / "today"
-            score += 0.3 if _CALENDAR.search(c.text) else 0.0
-        if kind in ("PERSON", "ORG") and len(c.text.split()) > 1:
-            score += 0.15
-        if best is None or score > best[0]:
-            best = (score, c)
-    return best[1] if best else None
-
-
-def _trim_count(span: Span, heads: list[str]) -> Span:
-    """"about 4,000 settler" -> "about 4,000" when the word after the number is neither the
-    counted noun of the question ("how many homes" -> "10,000 homes") nor a unit of measure."""
-    m = re.search(r"\s([a-z][a-z\-]+)$", span.text)
-    if not m or m.group(1) in MEASURES or any(t in content_terms(m.group(1)) for t in heads):
-        return span
-    if not re.search(r"\d|\b(?:hundred|thousand|million|billion|dozen)", span.text[: m.start()], re.I):
-        return span  # "two dozen" style counts keep their words
-    return Span(span.start, span.start + m.start(), span.text[: m.start()], span.kind)
-
-
-def _drop_counted(span: Span, heads: list[str]) -> Span:
-    """"18 students" -> "18" when the question asked "how many students": it already says what."""
-    m = re.search(r"\s+([A-Za-z][\w\-]*)$", span.text)
-    if not m or not re.search(r"\d|\b(?:hundred|thousand|million|billion|dozen)", span.text[: m.start()], re.I):
-        return span
-    if not any(t in content_terms(m.group(1)) for t in heads) or m.group(1) in ("times", "time"):
-        return span  # "10 times" keeps its word: it says what kind of number
-    return Span(span.start, span.start + m.start(), span.text[: m.start()], span.kind)
-
-
 def typed_core(span: str, kind: str) -> tuple[str, int]:
     """A reader model's phrase cut to the answer the question's type wants, with its offset:
     "1985, ZTE is the second-largest ..." -> "1985" for a when-question; "Khorgos, and the
@@ -313,6 +200,37 @@ def _pick_phrase(
     return best[1]
 
 
+@dataclass(frozen=True)
+class _Pending:
+    """A typed question's sentence waiting for its span: where the question's words and the
+    asked-for noun are in it."""
+
+    index: int  #: into the readings
+    positions: list[int]
+    head_pos: list[int]
+
+
+def _typed_spans(readings: list[Reading], pending: list[_Pending], ask: TypedAsk) -> None:
+    """Pick the span of each pending sentence and add what it says to the sentence's score.
+    With the entity recogniser, only the ``ENTITY_SENTENCES`` best sentences (on everything
+    but the span) are read for entities; the others have no span. Without it, every sentence
+    gets the pattern candidates of ``qa.answer.spans``."""
+    best = sorted(pending, key=lambda p: -readings[p.index].score)[:ENTITY_SENTENCES]
+    ents = nlp.entities([readings[p.index].sentence for p in best])
+    by_index = dict(zip((p.index for p in best), ents, strict=True)) if ents is not None else None
+    for p in pending:
+        r = readings[p.index]
+        if by_index is None:
+            cands = candidates(r.sentence, ask.kind)
+        elif p.index in by_index:
+            cands = entity_candidates(r.sentence, ask.kind, by_index[p.index])
+        else:
+            cands = []
+        span, delta = score_span(r.sentence, cands, p.positions, p.head_pos, ask)
+        readings[p.index] = replace(r, span=span.text if span else "", span_start=r.start + span.start if span else -1,
+                                    score=r.score + delta)
+
+
 def read(
     pq: ParsedQuestion,
     passages: list[ScoredChunk],
@@ -334,7 +252,7 @@ def read(
     # still help pick the sentence, as a bonus that does not change the match share
     core_terms = set(content_terms(pq.core)) | set(weights)
     soft = {t: 0.5 * idf(t) for t in content_terms(pq.text) if t not in core_terms and t not in _QWORDS}
-    need_unit = pq.answer_type == "NUMBER" and bool(_MEASURE_Q.search(pq.text))
+    need_unit = pq.answer_type == "NUMBER" and bool(MEASURE_Q.search(pq.text))
     # a preposition left at the end ("which country does it import roses from?") sits before the answer
     stranded = re.search(r"\b(from|to|with|for|by|at|in|on|of|about|into)\s*\?*\s*$", pq.text, re.I)
     prep = stranded.group(1).lower() if stranded else ""
@@ -354,6 +272,7 @@ def read(
         r"\b(?:say|said|says|think|thinks|believe|argue|argued|claim|warn|warned|tell|told|explain|"
         r"describe|mean|happen|happened|report|reported|announce|announced|do|did|does)\b", pq.text, re.I)
     readings: list[Reading] = []
+    typed: list[_Pending] = []
     seen: set[tuple[str, int]] = set()
     for rank, sc in enumerate(passages[:max_passages]):
         chunks = context(sc.chunk) if context else [sc.chunk]
@@ -412,24 +331,9 @@ def read(
                 if not real:
                     score -= 0.15  # "favourite to win" does not say who won
                 span: Span | None = None
-                if kind in TYPED:
+                if kind in TYPED:  # the span is picked after the loop, for the best sentences only
                     positions = [m.start() for t in hit for m in re.finditer(re.escape(t[:5]), folded)]
-                    span = _pick_span(sent, kind, q_words, positions, head_pos, need_unit, prep, country)
-                    if span is None and kind == "PLACE" and not country:
-                        span = _place_phrase(sent, anchor_set)
-                    if span and kind == "NUMBER":
-                        span = _trim_count(span, counted)
-                        if heads and any(t in content_terms(span.text) for t in heads):
-                            score += 0.12  # "how many students" -> "18 students" is the count asked for
-                            span = _drop_counted(span, heads)  # ... and the answer is "18"
-                    if span and kind == "DATE" and not _CALENDAR.search(span.text):
-                        score -= 0.06  # only "Monday" / "yesterday": a sentence with the date may say more
-                    if span is None:
-                        score -= 0.2
-                    else:  # "in Zambia" says where; a bare capitalised word ("Fall armyworms") may not
-                        score += 0.05 if kind == "PLACE" and span.kind != "PLACE" else 0.12
-                    if span and head_pos and min(abs(span.start - p) for p in head_pos) <= 40:
-                        score += 0.1  # "his lawyer Vadim Prokhorov": the answer sits by the noun
+                    typed.append(_Pending(len(readings), positions, head_pos))
                 elif focus or phrase_ok:
                     positions = [m.start() for t in hit for m in re.finditer(re.escape(t[:5]), folded)]
                     span = _pick_phrase(sent, focus, q_words, positions)
@@ -442,6 +346,9 @@ def read(
                         anchor=anchor, asserted=real,
                     )
                 )
+    if typed:
+        ask = TypedAsk(kind, q_words, need_unit, prep, country, counted, heads, anchor_set)
+        _typed_spans(readings, typed, ask)
     readings.sort(key=lambda r: -r.score)
     return readings
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.embed.base import DIM, SMALL_BATCH, packaged_model_path
+from qa.lang.nlp import TORCH_IMPORT
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +25,8 @@ class MiniLMEmbedder:
     def __init__(self, batch_size: int = 32, model_dir: Path | None = None) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        from sentence_transformers import SentenceTransformer
+        with TORCH_IMPORT:  # not while the entity recogniser loads with torch hidden
+            from sentence_transformers import SentenceTransformer
 
         self.batch_size = batch_size
         path = model_dir or packaged_model_path()

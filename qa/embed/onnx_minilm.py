@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from qa.embed.base import DIM, MODEL_MAX_TOKENS, packaged_model_path
+from qa.lang.nlp import TORCH_IMPORT
 
 logger = logging.getLogger(__name__)
 
@@ -154,8 +155,9 @@ def _quiet_root_logger() -> Iterator[None]:
 def _export_fp32(model_dir: Path, out: Path) -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    import torch
-    from transformers import AutoModel
+    with TORCH_IMPORT:  # not while the entity recogniser loads with torch hidden
+        import torch
+        from transformers import AutoModel
 
     # eager attention exports as plain ops that the BERT optimizer fuses into Attention
     bert = AutoModel.from_pretrained(

@@ -1,0 +1,168 @@
+"""The typed answer inside one sentence: the candidate of the asked kind the question points
+at (next to the question's words and the asked-for noun, with a unit when it asks how tall),
+cut to the answer ("18 students" -> "18"), and what finding it adds to the sentence's score."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qa.answer.spans import Span
+from qa.lang.dates import MONTH_NAMES
+from qa.lang.places import is_country
+from qa.lang.text import STOPWORDS, content_terms, stem, words
+
+NAMES = frozenset({"PERSON", "PLACE", "ORG"})
+#: a name candidate of the asked kind (a place after "in", an entity of the asked type) over others
+TYPE_MATCH = 0.3
+
+_CALENDAR = re.compile(r"\d|\b(?:" + "|".join(names[0].capitalize() for names in MONTH_NAMES) + r")\b")
+
+#: words after a number that belong to the answer even when the question does not name them
+MEASURES = frozenset(
+    "percent per cent km kilometres kilometers metres meters miles feet inches tonnes tons kg kilograms "
+    "pounds grams litres liters gallons barrels hectares acres degrees years months weeks days hours "
+    "minutes seconds people times votes hundred thousand million billion trillion dozen".split()
+)
+
+
+MEASURE_Q = re.compile(r"\bhow\s+(?:tall|high|far|deep|wide|long|heavy)\b", re.I)
+_UNITS = MEASURES | frozenset(
+    "metre meter mile foot inch tonne ton kilogram kg km ft cm mm m lb lbs year month week day hour minute "
+    "storey story floor storeys stories floors".split()
+)
+
+
+#: what follows an attributive measure: "a 12-meter tall (39-foot) sculpture" -> "sculpture"
+_MEASURED = re.compile(r"(?:\s*\([^)]*\))?[\s\-)]*(?:(?:tall|high|long|wide|deep|heavy)\b)?"
+                       r"(?:\s*\([^)]*\))?[\s\-)]*([a-z]+)")
+
+
+def _measures_other(sentence: str, span: Span, q_terms: set[str]) -> bool:
+    """"a 12-meter tall sculpture" measures the sculpture: not the answer to "how tall is the
+    Frauenkirche?" (only attributive measures, the ones joined by a hyphen, name their noun)."""
+    if "-" not in span.text and sentence[span.end : span.end + 1] != "-":
+        return False
+    m = _MEASURED.match(sentence, span.end)
+    if m is None:
+        return False
+    return m.group(1) not in STOPWORDS and stem(m.group(1)) not in q_terms
+
+
+_PLACE_PHRASE = re.compile(
+    r"\b([A-Za-z]+)\s+(?:in|at|into|inside|on|under|near|beneath)\s+(?:(?:the|a|an|its|their|his|her)\s+)?"
+    r"([a-z][\w\-]*(?:\s+[a-z][\w\-]*){0,3})")
+
+
+def _place_phrase(sentence: str, verbs: set[str]) -> Span | None:
+    """Where-questions answered without a name: "the juice is stored in million-gallon aseptic
+    tanks" -> "million-gallon aseptic tanks" (the phrase after the question's own verb)."""
+    for m in _PLACE_PHRASE.finditer(sentence):
+        if stem(m.group(1).lower()) not in verbs:
+            continue
+        kept: list[str] = []
+        for w in m.group(2).split():
+            if w in STOPWORDS:
+                break
+            kept.append(w)
+        if kept:
+            start = m.start(2)
+            text = " ".join(kept)
+            return Span(start, start + len(text), text, "PHRASE")
+    return None
+
+
+def _pick_span(
+    sentence: str, cands: list[Span], kind: str, q_words: set[str], matched_pos: list[int],
+    head_pos: list[int] | None = None, need_unit: bool = False, prep: str = "", country: bool = False,
+) -> Span | None:
+    q_terms = {stem(w) for w in q_words} if need_unit else set()
+    best: tuple[float, Span] | None = None
+    for c in cands:
+        c_words = set(words(c.text))
+        if c_words and c_words <= q_words:
+            continue  # the question already says it
+        if country and not is_country(c.text):
+            continue  # "which country": Zambia, not the "Fall" of "Fall armyworms", nor Moscow
+        if need_unit:  # "how tall" is not answered by a bare "12"
+            unit = re.match(r"[\s\-]?([a-z]+)", sentence[c.end:c.end + 12].lower())
+            said = re.findall(r"[a-z]+", c.text.lower()) + ([unit.group(1)] if unit else [])
+            if not any(w in _UNITS for w in said):
+                continue
+            if _measures_other(sentence, c, q_terms):
+                continue
+        new = len(c_words - q_words) / max(1, len(c_words))
+        dist = min((abs(c.start - p) for p in matched_pos), default=len(sentence))
+        score = new + 1.0 / (1.0 + dist / 25.0)
+        if head_pos:  # next to the asked-for noun: "the artist Manaf Halbouni", "Barclays' ... brother"
+            score += 0.6 / (1.0 + min(min(abs(c.start - p), abs(c.end - p)) for p in head_pos) / 12.0)
+        if kind in NAMES and c.kind == kind:
+            score += TYPE_MATCH  # a place, not a name that might be one; the recogniser's person or organisation
+        if prep and re.search(rf"\b{prep}\s+(?:the\s+)?$", sentence[max(0, c.start - 12) : c.start], re.I):
+            score += 0.3  # "import its roses from?" -> "imported from Ecuador"
+        if kind == "DATE":  # a calendar date or year says "when" better than "Monday" / "today"
+            score += 0.3 if _CALENDAR.search(c.text) else 0.0
+        if kind in ("PERSON", "ORG") and len(c.text.split()) > 1:
+            score += 0.15
+        if best is None or score > best[0]:
+            best = (score, c)
+    return best[1] if best else None
+
+
+def _trim_count(span: Span, heads: list[str]) -> Span:
+    """"about 4,000 settler" -> "about 4,000" when the word after the number is neither the
+    counted noun of the question ("how many homes" -> "10,000 homes") nor a unit of measure."""
+    m = re.search(r"\s([a-z][a-z\-]+)$", span.text)
+    if not m or m.group(1) in MEASURES or any(t in content_terms(m.group(1)) for t in heads):
+        return span
+    if not re.search(r"\d|\b(?:hundred|thousand|million|billion|dozen)", span.text[: m.start()], re.I):
+        return span  # "two dozen" style counts keep their words
+    return Span(span.start, span.start + m.start(), span.text[: m.start()], span.kind)
+
+
+def _drop_counted(span: Span, heads: list[str]) -> Span:
+    """"18 students" -> "18" when the question asked "how many students": it already says what."""
+    m = re.search(r"\s+([A-Za-z][\w\-]*)$", span.text)
+    if not m or not re.search(r"\d|\b(?:hundred|thousand|million|billion|dozen)", span.text[: m.start()], re.I):
+        return span
+    if not any(t in content_terms(m.group(1)) for t in heads) or m.group(1) in ("times", "time"):
+        return span  # "10 times" keeps its word: it says what kind of number
+    return Span(span.start, span.start + m.start(), span.text[: m.start()], span.kind)
+
+
+@dataclass(frozen=True)
+class TypedAsk:
+    """What a typed question asks for, as the span picker needs it."""
+
+    kind: str
+    q_words: set[str]
+    need_unit: bool
+    prep: str
+    country: bool
+    counted: list[str]
+    heads: list[str]
+    anchors: set[str]
+
+
+def score_span(sent: str, cands: list[Span], positions: list[int], head_pos: list[int], ask: TypedAsk
+               ) -> tuple[Span | None, float]:
+    """The best candidate of a typed question's sentence and what it adds to the sentence's score."""
+    kind = ask.kind
+    score = 0.0
+    span = _pick_span(sent, cands, kind, ask.q_words, positions, head_pos, ask.need_unit, ask.prep, ask.country)
+    if span is None and kind == "PLACE" and not ask.country:
+        span = _place_phrase(sent, ask.anchors)
+    if span and kind == "NUMBER":
+        span = _trim_count(span, ask.counted)
+        if ask.heads and any(t in content_terms(span.text) for t in ask.heads):
+            score += 0.12  # "how many students" -> "18 students" is the count asked for
+            span = _drop_counted(span, ask.heads)  # ... and the answer is "18"
+    if span and kind == "DATE" and not _CALENDAR.search(span.text):
+        score -= 0.06  # only "Monday" / "yesterday": a sentence with the date may say more
+    if span is None:
+        score -= 0.2
+    else:  # "in Zambia" says where; a bare capitalised word ("Fall armyworms") may not
+        score += 0.05 if kind in NAMES and span.kind != kind else 0.12
+    if span and head_pos and min(abs(span.start - h) for h in head_pos) <= 40:
+        score += 0.1  # "his lawyer Vadim Prokhorov": the answer sits by the noun
+    return span, score

