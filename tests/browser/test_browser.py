@@ -203,6 +203,30 @@ def test_a_three_turn_conversation_with_follow_ups(page_url: tuple[Any, str]) ->
     assert "TASS" in outlet and "Which article do you mean" not in outlet
 
 
+def test_a_long_answer_is_shown_from_its_first_line(page_url: tuple[Any, str]) -> None:
+    """An answer taller than the chat is scrolled to its first line, not to the end of its source
+    cards; a short one stays scrolled to the bottom (the chat's own autoscroll)."""
+    page, url = page_url
+    page.goto(url)
+    page.wait_for_selector("#aqa-input textarea", timeout=60_000)
+    page.set_viewport_size({"width": 1400, "height": 700})
+    try:
+        ask(page, "Who met Rex Tillerson in Bonn?")
+        msg = ask(page, "List all the articles in the collection")
+        page.wait_for_timeout(1500)  # any late scrolling is over
+        log = page.locator('#aqa-chat [role="log"]')
+        box, top = log.bounding_box(), msg.bounding_box()
+        assert box and top and top["height"] > box["height"], "the listing should be taller than the chat"
+        assert box["y"] - 2 <= top["y"] <= box["y"] + 40, (top, box)  # its first line is in view
+        short = ask(page, "Who met Rex Tillerson in Bonn?")
+        page.wait_for_timeout(1500)
+        sb = short.bounding_box()
+        box = log.bounding_box()
+        assert sb and box and sb["y"] + sb["height"] <= box["y"] + box["height"] + 2  # all of it in view
+    finally:
+        page.set_viewport_size({"width": 1400, "height": 1000})
+
+
 def test_the_per_day_note_is_shown_whole(page_url: tuple[Any, str], tmp_path: Path) -> None:
     """Articles far outside the main span are left out of the per-day chart; the note that says
     so is a line of its own under the chart, and the whole of it is in view (it was cut off as
