@@ -143,14 +143,24 @@ def make_respond(bot: ArticleQA) -> Callable[..., Iterator[ChatUpdate]]:
 
 
 class ChatSession:
-    """One browser session's conversation, the source of truth while questions queue up: a
-    question sent while another is pending waits for it (the lock), then continues the chat as it
-    is by then, so neither the question nor the earlier answer is lost."""
+    """One browser session's conversation, the source of truth while questions queue up.
+
+    Questions are answered one at a time, in the order the page numbered them (``seq``), and by one
+    event: the first question of a burst runs them all (the runner) and the others only join its
+    queue. Two events that each wrote the whole chat could be applied out of order (the server
+    started the second before the first, or the page applied the first one's last update after the
+    second's first one), which lost a question from view or answered them out of order."""
+
+    GAP_WAIT = 2.0  #: seconds the runner waits for a question numbered before one already here
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()
+        self.lock = threading.Lock()  # the chat and turns: one answer, or clearing them
+        self.queue = threading.Condition()  # waiting, next_seq and runner
         self.chat: list[dict[str, Any]] = []
         self.turns: list[dict[str, str]] = []
+        self.waiting: dict[int, tuple[str, tuple[Any, ...]]] = {}
+        self.next_seq = 1
+        self.runner: object | None = None
 
     def __deepcopy__(self, memo: dict[int, Any]) -> ChatSession:
         return ChatSession()  # gr.State copies its initial value per session: a fresh one each
@@ -160,17 +170,62 @@ class ChatSession:
             self.chat, self.turns = [], []
         return []
 
+    def join(self, seq: Any, message: str, panel: tuple[Any, ...], token: object) -> bool:
+        """Queue a question; True when the caller (``token``) is to run the queue."""
+        with self.queue:
+            n = int(seq) if isinstance(seq, int | float) else 0
+            if n < self.next_seq or n in self.waiting:  # not numbered, or late: after the others
+                n = max([self.next_seq - 1, *self.waiting]) + 1
+            self.waiting[n] = (message, panel)
+            self.queue.notify_all()
+            if self.runner is not None:
+                return False
+            self.runner = token
+            return True
+
+    def take(self, token: object) -> tuple[str, tuple[Any, ...]] | None:
+        """The next question in order for the runner, or None: the queue is empty, it stops."""
+        with self.queue:
+            deadline = time.monotonic() + self.GAP_WAIT
+            while self.waiting and self.next_seq not in self.waiting:  # an earlier one is on its way
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self.queue.wait(left)
+            if not self.waiting:
+                self.runner = None
+                return None
+            n = self.next_seq if self.next_seq in self.waiting else min(self.waiting)
+            self.next_seq = n + 1
+            return self.waiting.pop(n)
+
+    def stop(self, token: object) -> None:
+        """The runner ends (also when abandoned mid-answer): a later question runs the queue."""
+        with self.queue:
+            if self.runner is token:
+                self.runner = None
+
 
 def make_session_respond(bot: ArticleQA) -> Callable[..., Iterator[ChatUpdate]]:
     """Step two: ``respond`` for one session, one question at a time, on the session's chat."""
     respond = make_respond(bot)
 
-    def session_respond(message: str, session: ChatSession, *panel: Any) -> Iterator[ChatUpdate]:
-        with session.lock:
-            for chat, turns, box in respond(message, session.chat, session.turns, *panel):
-                session.chat, session.turns = chat, turns
-                # the box is left alone unless the message is handed back (too long, bad filters)
-                yield list(chat), list(turns), box if box else _keep_box()
+    def session_respond(message: str, session: ChatSession, *panel_seq: Any) -> Iterator[ChatUpdate | tuple[Any, ...]]:
+        *panel, seq = panel_seq
+        token = object()
+        if not session.join(seq, message, tuple(panel), token):
+            yield _keep_box(), _keep_box(), _keep_box()  # the runner answers it, in turn
+            return
+        try:
+            while (item := session.take(token)) is not None:
+                question, args = item
+                with session.lock:
+                    for chat, turns, box in respond(question, session.chat, session.turns, *args):
+                        session.chat, session.turns = chat, turns
+                        # the box is left alone unless the message is handed back (too long, bad filters)
+                        yield list(chat), list(turns), box if box else _keep_box()
+        finally:
+            session.stop(token)
 
     return session_respond
 

@@ -21,10 +21,9 @@ if TYPE_CHECKING:
     from qa.api import ArticleQA
 
 CSS = (Path(__file__).resolve().parent / "static" / "app.css").read_text(encoding="utf-8")
-#: empties the question box the moment a question is sent (its value was already taken as input)
-CLEAR_BOX_JS = ("(...args) => { const box = document.querySelector('#aqa-input textarea');"
-                " if (box) { box.value = ''; box.dispatchEvent(new Event('input', {bubbles: true})); }"
-                " return args; }")
+#: the question as typed when it was sent, numbered, and the box emptied (static/chat.js)
+SEND_JS = "(...args) => window.aqaSend ? window.aqaSend(args) : args"
+CHAT_JS = (Path(__file__).resolve().parent / "static" / "chat.js").read_text(encoding="utf-8")
 #: accessible names Gradio's components lack (see the script's comment)
 A11Y_JS = (Path(__file__).resolve().parent / "static" / "a11y.js").read_text(encoding="utf-8")
 
@@ -220,10 +219,11 @@ def _wire_chat(
     common = {"concurrency_limit": config.concurrency, "concurrency_id": "ask",
               "show_progress": "minimal"}
     # the page: the box empties at once (in the browser, before the question is queued), and the
-    # session answers its questions in order: one sent while another is pending waits for it
+    # session answers its questions in the order the page numbered them (seq), one at a time
     session = gr.State(ChatSession())
+    seq = gr.Number(visible=False, precision=0, elem_id="aqa-seq")
     for trigger in (chat.msg.submit, chat.send.click):
-        trigger(make_session_respond(bot), [chat.msg, session, *panel_inputs], ask_outputs, js=CLEAR_BOX_JS,
+        trigger(make_session_respond(bot), [chat.msg, session, *panel_inputs, seq], ask_outputs, js=SEND_JS,
                 api_visibility="private", trigger_mode="multiple", **common)  # type: ignore[arg-type]
     # API clients (API name ``chat``) send their own history: the same answer, stateless
     api_trigger = gr.Button(visible=False, elem_id="aqa-api-chat")
@@ -331,7 +331,7 @@ def launch(
             checkbox_label_background_fill_selected="*primary_700",
         ),
         css=CSS,
-        head=f"<script>{A11Y_JS}</script>",
+        head=f"<script>{A11Y_JS}</script><script>{CHAT_JS}</script>",
         footer_links=["api"],
         ssr_mode=False,
         mcp_server=False,

@@ -6,6 +6,7 @@ Screenshots go to test-artifacts/ (gitignored).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Iterator
@@ -166,17 +167,22 @@ def test_the_page_meets_wcag_aa_before_and_after_an_answer(page_url: tuple[Any, 
 
 
 def test_a_question_typed_while_an_answer_is_pending_is_not_lost(page_url: tuple[Any, str]) -> None:
+    """Both questions are answered, in the order sent, though the second is typed into the box
+    (Playwright: within milliseconds) before the page has even sent the first."""
     page, _ = page_url
+    n = page.locator('[data-testid="user"]').count()
     page.fill("#aqa-input textarea", "who met Tillerson?")
     page.keyboard.press("Enter")
     page.fill("#aqa-input textarea", "How much did the new rail link to Aktau cost?")  # at once, before the answer
     page.keyboard.press("Enter")
-    page.wait_for_function(
-        "() => { const b = [...document.querySelectorAll('[data-testid=\"bot\"]')].map(e => e.innerText);"
-        " return b.length >= 2 && b[b.length - 1].includes('240 million') && b[b.length - 2].includes('Lavrov'); }",
-        timeout=120_000)
+    answered = ("(n) => { const b = [...document.querySelectorAll('[data-testid=\"bot\"]')].map(e => e.innerText);"
+                " return document.querySelectorAll('[data-testid=\"user\"]').length >= n + 2 && b.length >= 2"
+                " && b[b.length - 1].includes('240 million') && b[b.length - 2].includes('Lavrov'); }")
+    with contextlib.suppress(Exception):  # if not, the messages below say which question went missing
+        page.wait_for_function(answered, arg=n, timeout=60_000)
     users = [u.inner_text().strip() for u in page.locator('[data-testid="user"] .message-content').all()]
-    assert users[-2:] == ["who met Tillerson?", "How much did the new rail link to Aktau cost?"]
+    assert users[n:] == ["who met Tillerson?", "How much did the new rail link to Aktau cost?"], users
+    assert page.evaluate(answered, n)
 
 
 def test_typing_while_an_answer_is_pending_is_kept(page_url: tuple[Any, str]) -> None:
@@ -201,6 +207,32 @@ def test_a_three_turn_conversation_with_follow_ups(page_url: tuple[Any, str]) ->
     assert "15 March 2017" in when and "could not find" not in when
     outlet = ask(page, "and which outlet was it?").inner_text()
     assert "TASS" in outlet and "Which article do you mean" not in outlet
+
+
+def test_a_long_answer_is_shown_from_its_first_line(page_url: tuple[Any, str]) -> None:
+    """An answer taller than the chat is scrolled to its first line, not to the end of its source
+    cards; a short one stays scrolled to the bottom (the chat's own autoscroll)."""
+    page, url = page_url
+    page.goto(url)
+    page.wait_for_selector("#aqa-input textarea", timeout=60_000)
+    page.set_viewport_size({"width": 1400, "height": 700})
+    try:
+        ask(page, "Who met Rex Tillerson in Bonn?")
+        msg = ask(page, "List all the articles in the collection")
+        page.wait_for_timeout(1500)  # any late scrolling is over
+        log = page.locator('#aqa-chat [role="log"]')
+        box, top = log.bounding_box(), msg.bounding_box()
+        assert box and top and top["height"] > box["height"], "the listing should be taller than the chat"
+        assert box["y"] - 2 <= top["y"] <= box["y"] + 40, (top, box)  # its first line is in view
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "browser-long-answer.png"))
+        short = ask(page, "Who met Rex Tillerson in Bonn?")
+        page.wait_for_timeout(1500)
+        sb = short.bounding_box()
+        box = log.bounding_box()
+        assert sb and box and sb["y"] + sb["height"] <= box["y"] + box["height"] + 2  # all of it in view
+    finally:
+        page.set_viewport_size({"width": 1400, "height": 1000})
 
 
 def test_the_per_day_note_is_shown_whole(page_url: tuple[Any, str], tmp_path: Path) -> None:
