@@ -15,9 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from qa.answer.reader import Reading
-from qa.answer.spans import Span, candidates
-from qa.answer.typed import UNKNOWN, entity_candidates
-from qa.lang import nlp
+from qa.answer.spans import candidates
 from qa.lang.text import words
 from qa.question.types import ParsedQuestion
 
@@ -25,8 +23,6 @@ from qa.question.types import ParsedQuestion
 MIN_WORDS = 18
 #: readings looked at (best first); names outside them are not evidence
 TOP_READINGS = 40
-#: ... of which the entity recogniser reads this many (about 3 ms of CPU a sentence)
-ENTITY_READINGS = 16
 
 
 @dataclass(frozen=True)
@@ -54,10 +50,10 @@ def common_entity(pq: ParsedQuestion, readings: Iterable[Reading], min_articles:
     found: dict[str, dict[str, tuple[Reading, int, int]]] = {}
     shown: dict[str, str] = {}
     inside: set[str] = set()  # names seen after a sentence's first word: really names
-    top = list(readings)[:TOP_READINGS]
-    for r, names in zip(top, _names(top, pq.answer_type), strict=True):
-        inside.update(_key(c.text) for c in names[0])
-        for c in names[1]:
+    for r in list(readings)[:TOP_READINGS]:
+        inside.update(_key(c.text) for c in candidates(r.sentence, pq.answer_type))
+        # a sentence's first word counts too ("Google paid ..."), when it is a name elsewhere
+        for c in candidates(r.sentence, pq.answer_type, starts_sentence=False):
             text = re.sub(r"['’]s$", "", c.text)
             c_words = set(words(text))
             if not c_words or c_words <= q_words:
@@ -94,22 +90,6 @@ def common_entity(pq: ParsedQuestion, readings: Iterable[Reading], min_articles:
         for r, a, b in support[:3]
     )
     return Common(name=first.sentence[s:e], support=cited, score=score)
-
-
-def _names(readings: list[Reading], kind: str) -> list[tuple[list[Span], list[Span]]]:
-    """Each sentence's names of ``kind``: those that are surely names, and all to weigh. With the
-    entity recogniser, its entities of the kind (or of one that may be it) and all typed candidates
-    (also the capitalised runs it did not read as entities); without it, the capitalised runs after
-    the first word, and all of them (a sentence's first word counts too, "Google paid ...",
-    when it is a name elsewhere). The recogniser reads the best ``ENTITY_READINGS`` sentences."""
-    ents = nlp.entities([r.sentence for r in readings[:ENTITY_READINGS]])
-    if ents is None:
-        return [(candidates(r.sentence, kind), candidates(r.sentence, kind, starts_sentence=False)) for r in readings]
-    out: list[tuple[list[Span], list[Span]]] = []
-    for r, found in zip(readings, ents, strict=False):
-        names = entity_candidates(r.sentence, kind, found)
-        out.append(([c for c in names if c.kind != UNKNOWN], names))
-    return out + [([], [])] * (len(readings) - len(out))
 
 
 def _merge_surnames(found: dict[str, dict[str, tuple[Reading, int, int]]], shown: dict[str, str]) -> None:
