@@ -185,6 +185,21 @@ def test_a_question_typed_while_an_answer_is_pending_is_not_lost(page_url: tuple
     assert page.evaluate(answered, n)
 
 
+def test_enter_on_an_empty_box_does_not_take_the_place_of_the_next_question(page_url: tuple[Any, str]) -> None:
+    page, _ = page_url
+    n = page.locator('[data-testid="user"]').count()
+    page.fill("#aqa-input textarea", "")
+    page.keyboard.press("Enter")  # nothing to send
+    page.fill("#aqa-input textarea", "How much did the new rail link to Aktau cost?")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "(n) => { const b = [...document.querySelectorAll('[data-testid=\"bot\"]')].map(e => e.innerText);"
+        " return b.length && b[b.length - 1].includes('240 million') &&"
+        " document.querySelectorAll('[data-testid=\"user\"]').length > n; }", arg=n, timeout=60_000)
+    users = [u.inner_text().strip() for u in page.locator('[data-testid="user"] .message-content').all()]
+    assert users[n:] == ["How much did the new rail link to Aktau cost?"], users
+
+
 def test_typing_while_an_answer_is_pending_is_kept(page_url: tuple[Any, str]) -> None:
     page, _ = page_url
     n = page.locator(".aqa-msg").count()

@@ -8,11 +8,16 @@
   let seq = 0;  // questions sent from this page
   const box = () => document.querySelector("#aqa-input textarea");
   document.addEventListener("keydown", (e) => {
-    if (e.key === "Enter" && !e.shiftKey && e.target === box()) sent.push([e.target.value, performance.now()]);
+    // an empty box sends nothing to remember: its submit, if any, takes the box's own value
+    if (e.key === "Enter" && !e.shiftKey && e.target === box() && e.target.value.trim()) {
+      sent.push([e.target.value, performance.now()]);
+    }
   }, true);
   document.addEventListener("click", (e) => {
     const b = box();
-    if (b && e.target instanceof Element && e.target.closest("#aqa-send")) sent.push([b.value, performance.now()]);
+    if (b && b.value.trim() && e.target instanceof Element && e.target.closest("#aqa-send")) {
+      sent.push([b.value, performance.now()]);
+    }
   }, true);
   // the submit's frontend step: its arguments are [question, ..., number]
   window.aqaSend = (args) => {
