@@ -240,6 +240,8 @@ def extract_sources(q: str, vocab: Vocabulary) -> tuple[str, tuple[str, ...], tu
     text = q
     capitals = writes_capitals(q)
     for alias, canon in vocab.source_aliases():
+        if alias not in text.lower():
+            continue  # the usual case: a pattern per outlet name costs a compile once there are many
         pat = re.compile(rf"(?<![\w-])(?:the\s+)?{re.escape(alias)}(?:'s|’s)?(?![\w-])", re.I)
         m = pat.search(text)
         if not m:
@@ -257,7 +259,7 @@ def extract_sources(q: str, vocab: Vocabulary) -> tuple[str, tuple[str, ...], tu
     unknown: list[str] = []
     known_lower = {s.lower() for s in vocab.sources}
     for name in sorted(set(KNOWN_OUTLETS.values()), key=len, reverse=True):
-        if name.lower() in known_lower or name in found:
+        if name.lower() in known_lower or name in found or name not in text:
             continue
         m = re.search(rf"(?<![\w-]){re.escape(name)}(?:'s|’s)?(?![\w-])", text)
         if m and not _TOPIC_BEFORE.search(text[: m.start()]):
@@ -274,9 +276,12 @@ def extract_names(
     found: list[str] = []
     text = q
     capitals = writes_capitals(q) if capitals is None else capitals
+    low = text.lower()
     for name in sorted(names, key=len, reverse=True):
         if len(name) < 3:
             continue
+        if name.lower() not in low and not (allow_last and " " in name and name.split()[-1].lower() in low):
+            continue  # the usual case, without compiling a pattern per author
         m = re.search(rf"(?<!\w){re.escape(name)}(?:'s|’s)?(?!\w)", text, re.I)
         if m and capitals and not m.group(0)[0].isupper():
             m = None  # "accused by news publishers" is not the author "News"
@@ -287,6 +292,7 @@ def extract_names(
         if m:
             found.append(name)
             text = text[: m.start()] + " " + text[m.end():]
+            low = text.lower()
     return re.sub(r"\s+", " ", text).strip(), tuple(found)
 
 

@@ -184,7 +184,7 @@ def parse_question(
     core, authors = extract_names(core, vocab.authors, capitals=writes_capitals(q))
     sections = tuple(
         s for s in vocab.sections
-        if len(s) > 2 and re.search(
+        if len(s) > 2 and s.lower() in q.lower() and re.search(
             rf"\b(?:in the|section|category)\s+{re.escape(s)}\b|\b{re.escape(s)}\s+(?:section|category)\b",
             q, re.I)
     )
