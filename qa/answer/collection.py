@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from qa.citations import make_citation
-from qa.lang.dates import date_int, from_int, human
+from qa.lang.dates import from_int, human
 from qa.lang.text import split_sentences
 from qa.question.filters import extract_dates
 from qa.question.types import ParsedQuestion
-from qa.store.queries import ArticleFilter, article_rows, date_coverage, duplicates_merged
+from qa.store.queries import article_rows, date_coverage, duplicates_merged
 from qa.types import Answer, Article, Citation
 
 if TYPE_CHECKING:
@@ -121,14 +121,6 @@ def parse_collection(pq: ParsedQuestion) -> CollectionQuery:
 
 # ----------------------------------------------------------------------------- matching
 
-def _filter(pq: ParsedQuestion) -> ArticleFilter:
-    f = pq.filters
-    return ArticleFilter(date_from=date_int(f.date_from) if f.date_from else 0,
-                         date_to=date_int(f.date_to) if f.date_to else 0,
-                         sources=tuple(f.sources), authors=tuple(f.authors), sections=tuple(f.sections),
-                         article_ids=tuple(f.article_ids))
-
-
 def _topic_regex(topic: str) -> re.Pattern[str]:
     """Word-initial match, any ending: "North Korea" finds "North Korean", "Trump" "Trump's"."""
     words = [re.escape(w) for w in topic.split()]
@@ -140,7 +132,7 @@ def matching_articles(engine: Engine, pq: ParsedQuestion, cq: CollectionQuery) -
     catalog = engine.index.catalog
     if cq.topic:
         first = cq.topic.split()[0]
-        rows = article_rows(catalog, _filter(pq), like=f"%{first}%", scope=cq.topic_scope)
+        rows = article_rows(catalog, pq.filters.for_catalog(), like=f"%{first}%", scope=cq.topic_scope)
         rx = _topic_regex(cq.topic)
         out = []
         for r in rows:
@@ -154,7 +146,7 @@ def matching_articles(engine: Engine, pq: ParsedQuestion, cq: CollectionQuery) -
             if ok:
                 out.append(r)
         return out
-    return article_rows(catalog, _filter(pq))
+    return article_rows(catalog, pq.filters.for_catalog())
 
 
 def _topic_rule(cq: CollectionQuery) -> str:

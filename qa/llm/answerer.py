@@ -198,8 +198,7 @@ class LLMAnswerer:
     def judge_claim(self, claim: str, sentences: list[str]) -> tuple[str, int] | None:
         """SUPPORTS / CONTRADICTS with the index of the sentence it rests on, or NOT STATED (-1);
         None when the model could not be asked (see ``qa.llm.judge``)."""
-        sentences = [s for s in sentences if s.strip()]
-        return judge.judge_claim(self.chat_model(), claim, sentences) if sentences else None
+        return judge.judge_claim(self.chat_model(), claim, [s for s in sentences if s.strip()])
 
     # .. "accurate" reader
     def read_span(self, question: str, sentences: list[str]) -> str | None:

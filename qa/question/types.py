@@ -7,7 +7,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from qa.lang.dates import parse_date
+from qa.lang.dates import date_int, parse_date
+from qa.store.queries import ArticleFilter
 
 # ----------------------------------------------------------------------------- vocabulary
 
@@ -83,6 +84,12 @@ class Filters:
             if getattr(self, k):
                 d[k] = list(getattr(self, k))
         return d
+
+    def for_catalog(self) -> ArticleFilter:
+        """The same filters in the catalog's form (YYYYMMDD ints; 0: no bound)."""
+        return ArticleFilter(
+            date_from=date_int(self.date_from), date_to=date_int(self.date_to), sources=tuple(self.sources),
+            authors=tuple(self.authors), sections=tuple(self.sections), article_ids=tuple(self.article_ids))
 
     def merge(self, other: Filters) -> Filters:
         """``other`` (explicit) narrows / overrides this (from the question)."""

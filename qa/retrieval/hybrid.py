@@ -26,13 +26,6 @@ from qa.types import Chunk, ScoredChunk
 MAX_WHERE_IDS = 5000  #: article ids passed to Chroma's ``where`` (author, section or id filters)
 
 
-def article_filter(f: Filters) -> ArticleFilter:
-    """The catalog's form of a question's filters."""
-    return ArticleFilter(
-        date_from=date_int(f.date_from), date_to=date_int(f.date_to), sources=tuple(f.sources),
-        authors=tuple(f.authors), sections=tuple(f.sections), article_ids=tuple(f.article_ids))
-
-
 class HybridRetriever:
     """``search(query, filters, k) -> list[ScoredChunk]`` over one index."""
 
@@ -84,7 +77,7 @@ class HybridRetriever:
         latest: bool = False,
         vector: np.ndarray | None = None,
     ) -> list[ScoredChunk]:
-        f = article_filter(filters or Filters())
+        f = (filters or Filters()).for_catalog()
         n = max(self.candidates, k)
         lex = self.lexical(query, f, n) if mode in ("hybrid", "bm25") else []
         den: list[tuple[str, float]] = []

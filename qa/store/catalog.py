@@ -108,7 +108,8 @@ CREATE TRIGGER IF NOT EXISTS chunk_terms_removed AFTER DELETE ON chunk_terms BEG
     INSERT INTO chunk_fts(chunk_fts, rowid, terms) VALUES ('delete', old.rowid, old.terms);
 END;
 """
-KEYWORD_OBJECTS = ("chunk_terms_added", "chunk_terms_removed", "chunk_vocab", "chunk_fts", "chunk_terms")
+KEYWORD_OBJECTS = (("TRIGGER", "chunk_terms_added"), ("TRIGGER", "chunk_terms_removed"), ("TABLE", "chunk_vocab"),
+                   ("TABLE", "chunk_fts"), ("TABLE", "chunk_terms"))
 
 
 def chunk_terms(chunk: Chunk) -> str:
@@ -368,8 +369,7 @@ class Catalog:
         """Drop the keyword index (whatever state its pages are in) and create it empty."""
         with self._lock, self._guard("write to"), self.db:
             self._bump()
-            for name in KEYWORD_OBJECTS:
-                kind = "TRIGGER" if name.startswith("chunk_terms_") else "TABLE"
+            for kind, name in KEYWORD_OBJECTS:
                 self.db.execute(f"DROP {kind} IF EXISTS {name}")
         with self._lock, self._guard("write to"):
             self.db.executescript(KEYWORD_SCHEMA)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from typing import Any
 
 from qa.store.catalog import CHUNK_COLUMNS, Catalog, CatalogError, chunk_terms, row_to_chunk
 from qa.store.queries import ArticleFilter, article_where
@@ -31,16 +32,15 @@ def search(catalog: Catalog, terms: list[str], f: ArticleFilter | None, n: int) 
     expr = match_expression(terms)
     if not expr or n <= 0:
         return []
-    if f is None or f == ArticleFilter():
-        sql = ("SELECT t.chunk_id, -chunk_fts.rank FROM chunk_fts JOIN chunk_terms t "
-               "ON t.rowid = chunk_fts.rowid WHERE chunk_fts MATCH ? ORDER BY chunk_fts.rank LIMIT ?")
-        rows = catalog.query(sql, [expr, n])
-    else:
-        where, params = article_where(f)
-        sql = ("SELECT t.chunk_id, -chunk_fts.rank FROM chunk_fts JOIN chunk_terms t "
-               "ON t.rowid = chunk_fts.rowid JOIN articles a ON a.id = t.article_id "
-               f"WHERE chunk_fts MATCH ? AND {where} ORDER BY chunk_fts.rank LIMIT ?")
-        rows = catalog.query(sql, [expr, *params, n])
+    join, where = "", ""
+    params: list[Any] = []
+    if f is not None and f != ArticleFilter():  # chunk_terms rows exist only for ready articles
+        join = " JOIN articles a ON a.id = t.article_id"
+        clauses, params = article_where(f)
+        where = f" AND {clauses}"
+    rows = catalog.query(
+        f"SELECT t.chunk_id, -chunk_fts.rank FROM chunk_fts JOIN chunk_terms t ON t.rowid = chunk_fts.rowid{join} "
+        f"WHERE chunk_fts MATCH ?{where} ORDER BY chunk_fts.rank LIMIT ?", [expr, *params, n])
     return [(str(r[0]), float(r[1])) for r in rows if r[1] > 0]
 
 
