@@ -87,10 +87,7 @@ def mark_outlets(question: str, vocab: Vocabulary) -> tuple[str, tuple[str, ...]
     """The question with each outlet it names replaced by ``@0``, ``@1``... in order of mention
     (an outlet named twice gets one mark), and the canonical outlet names."""
     spans: list[tuple[int, int, str]] = []
-    low = question.lower()
-    for alias, canon in vocab.source_aliases():
-        if alias not in low:
-            continue  # the usual case, without compiling a pattern per outlet name
+    for alias, canon in vocab.source_aliases(within=question):
         for m in re.finditer(rf"(?<![\w@-])(?:the )?{re.escape(alias)}(?![\w-])", question, re.I):
             bare = re.sub(r"^the ", "", m.group(0), flags=re.I)
             if len(alias) <= 4 and not bare[:1].isupper():

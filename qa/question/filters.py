@@ -239,9 +239,7 @@ def extract_sources(q: str, vocab: Vocabulary) -> tuple[str, tuple[str, ...], tu
     found: list[str] = []
     text = q
     capitals = writes_capitals(q)
-    for alias, canon in vocab.source_aliases():
-        if alias not in text.lower():
-            continue  # the usual case: a pattern per outlet name costs a compile once there are many
+    for alias, canon in vocab.source_aliases(within=q):
         pat = re.compile(rf"(?<![\w-])(?:the\s+)?{re.escape(alias)}(?:'s|’s)?(?![\w-])", re.I)
         m = pat.search(text)
         if not m:

@@ -24,8 +24,9 @@ class Vocabulary:
     oldest: dt.date | None = None
     months: frozenset[tuple[int, int]] = frozenset()  #: (year, month) pairs that have articles
 
-    def source_aliases(self) -> list[tuple[str, str]]:
-        """(alias, canonical source), longest alias first."""
+    def source_aliases(self, within: str | None = None) -> list[tuple[str, str]]:
+        """(alias, canonical source), longest alias first; with ``within``, only the aliases that
+        occur in it (case-insensitive), so callers compile a pattern only for those."""
         out: dict[str, str] = {}
         for s in self.sources:
             if not s:
@@ -41,6 +42,9 @@ class Vocabulary:
                     out[low[: -len(suffix)]] = s
             for extra in SOURCE_ALIASES.get(s, ()):
                 out[extra] = s
+        if within is not None:
+            low = within.lower()
+            out = {a: s for a, s in out.items() if a in low}
         return sorted(out.items(), key=lambda kv: -len(kv[0]))
 
 
