@@ -34,9 +34,10 @@ from qa.progress import TqdmProgress
 
 logger = logging.getLogger(__name__)
 
-DEV_SUITES = ("news", "news-blind-dev", "squad2")  #: never a test split
+DEV_SUITES = ("news", "news-blind-dev", "news-blind-dev2", "squad2")  #: never a test split
 OUT = Path(__file__).resolve().parents[1] / "qa" / "answer" / "data" / "confidence.json"
-INDEX_OF = {"news": "news", "news-blind-dev": "news", "squad2": "squad2"}  #: suite -> cached index
+#: suite -> cached index
+INDEX_OF = {"news": "news", "news-blind-dev": "news", "news-blind-dev2": "news", "squad2": "squad2"}
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ FEATURES = (
     "margin",  # its lead over the next different sentence
     "asserted",  # the sentence asserts the asked event (not a prospect or a condition)
     "has_span",  # a typed short answer was found
+    "span_lowercase",  # the span is lower-case words without a digit ("issuing", "bloom of algae")
     "quantity_without_number",  # a how-much question and the sentence names no number
     "other_years",  # the question's years were dropped as a filter and the sentence names others
     "passage_rank",  # rank of the best reading's passage (0 = first)

@@ -46,6 +46,8 @@ def answer_features(pq: ParsedQuestion, dropped_dates: bool, hits: list[ScoredCh
         "margin": best.score - second.score if second else best.score,
         "asserted": float(best.asserted),
         "has_span": float(bool(best.span)),
+        "span_lowercase": float(bool(best.span) and best.span == best.span.lower()
+                                and not any(ch.isdigit() for ch in best.span)),
         "quantity_without_number": float(not best.span and pq.answer_type in QUANTITIES),
         "other_years": float(dropped_dates and other_years(pq, best)),
         "passage_rank": float(best.passage_rank),
