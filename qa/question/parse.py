@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from qa.lang import nlp
 from qa.question.filters import PUBLICATION_CUES, extract_dates, extract_names, extract_sources, writes_capitals
 from qa.question.types import Filters, ParsedQuestion, Vocabulary
 
@@ -120,15 +121,17 @@ _AFTER = r"(?:\s+(?:of|for|between|in|at|on|during|when|from|to|with|that|which)
 _THE_PLACE = r"(?:city|country|town|village|region|province|capital|island|port|county|district|venue|airport)"
 
 
-def answer_type(q: str) -> str:
-    """The type of answer the question wants, read from its leading wh-phrase: in "what was the
+def answer_type(q: str, focus: int | None = None) -> str:
+    """The type of answer the question wants, read from its asking wh-phrase: in "what was the
     vote tally when ..." or "which agency did the man whose ... talk to" the later "when" and
-    "whose" open a clause and say nothing about the answer."""
-    s = q.lower().strip()
-    if re.match(r"^(?:and\s+)?(?:is|are|was|were|did|does|do|has|have|had|can|could|will|would|should)\b", s):
+    "whose" open a clause and say nothing about the answer. ``focus`` is the asking wh-word's
+    offset as the dependency parse found it ("The veteran whose funeral ... was imprisoned on
+    *which* island?"); without it, the first wh-word asks."""
+    s = q.lower()
+    if re.match(r"^\s*(?:and\s+)?(?:is|are|was|were|did|does|do|has|have|had|can|could|will|would|should)\b", s):
         return "YESNO"
-    wh = _WH.search(s)
-    head = s[wh.start():] if wh else s  # the question from its wh-word on
+    wh = (_WH.match(s, focus) if focus is not None else None) or _WH.search(s)
+    head = s[wh.start():] if wh else s.strip()  # the question from its wh-word on
     at = re.match if wh else re.search  # without a wh-word ("name the ..."), anywhere
     money = bool(_MONEY_WORDS.search(s))
     if at(r"how\s+much\b", head):
@@ -159,6 +162,12 @@ def answer_type(q: str) -> str:
     if at(r"what\s+(?:price|cost)\b", head):
         return "MONEY"
     return "OTHER"
+
+
+def focus(q: str) -> int | None:
+    """The asking wh-word's offset from the dependency parse (None without the model)."""
+    syntax = nlp.question_syntax(q)
+    return syntax.focus if syntax is not None else None
 
 
 def classify(q: str) -> tuple[str, str]:
@@ -203,7 +212,7 @@ def parse_question(
         latest=flags["latest"],
         earliest=flags["earliest"],
         kind=kind,
-        answer_type=answer_type(q),
+        answer_type=answer_type(q, focus(q)),
         meta_field=meta_field,
         context=context,
         unknown_sources=unknown,

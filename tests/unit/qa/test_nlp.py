@@ -34,8 +34,39 @@ def test_one_result_per_text_in_order_and_repeats_are_cached() -> None:
     assert "The meeting started at 10 am." in nlp._seen
 
 
-def test_only_the_components_entities_need_are_loaded() -> None:
-    assert nlp._pipeline().pipe_names == ["tok2vec", "ner"]
+def test_passages_run_only_the_components_entities_need() -> None:
+    pipe = nlp._pipeline()
+    assert pipe.pipe_names == ["tok2vec", "ner"]  # what nlp.pipe runs over passages
+    assert set(pipe.disabled) == set(nlp.DISABLE)  # loaded for questions' parses only
+
+
+def test_the_asking_wh_word_is_not_one_that_opens_a_relative_clause() -> None:
+    q = "The veteran whose funeral in March turned into a rally had spent 18 years imprisoned on which island?"
+    syntax = nlp.question_syntax(q)
+    assert syntax is not None and syntax.focus == q.index("which")
+    (d,) = syntax.described
+    assert q[d.start:d.end] == d.text and d.text.startswith("The veteran whose funeral")
+    assert d.noun == "veteran" and d.person
+
+
+def test_a_described_phrase_outside_the_asked_one_is_found() -> None:
+    q = "Which oil company was formerly run by the US secretary of state who said that war was an option?"
+    syntax = nlp.question_syntax(q)
+    assert syntax is not None and syntax.focus == 0
+    (d,) = syntax.described
+    assert d.text == "the US secretary of state who said that war was an option"
+    assert d.noun == "secretary" and d.person
+
+
+@pytest.mark.parametrize("q", [
+    "Who is the adviser to Ayatollah Khamenei that said Washington does not dare to attack Iran?",
+    "Who is the premier of the Australian state that Cyclone Debbie struck in late March 2017?",  # kept simple
+    "name the commander who died in the blast at the gunpowder factory in Kazan",
+    "Which man, who was charged with the killing, travelled from Baltimore?",
+])
+def test_a_question_about_the_described_thing_itself_has_no_bridge(q: str) -> None:
+    syntax = nlp.question_syntax(q)
+    assert syntax is not None and syntax.described == ()
 
 
 def test_without_the_model_there_are_no_entities(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -45,6 +76,7 @@ def test_without_the_model_there_are_no_entities(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(nlp, "_pipeline", missing)
     assert not nlp.available()
     assert nlp.entities(["Tim Cook spoke in Berlin."]) is None
+    assert nlp.question_syntax("Who is the premier of the state that the cyclone struck?") is None
 
 
 def test_loading_it_does_not_import_torch_and_torch_still_imports_after() -> None:

@@ -9,6 +9,7 @@ import pytest
 from qa.question.followup import resolve
 from qa.question.parse import answer_type, parse_question
 from qa.question.types import Filters, Vocabulary
+from tests.conftest import require
 
 V = Vocabulary(
     sources=("TASS", "BBC", "Al Jazeera", "ABC News", "DW", "HuffPost", "RTE", "CNN", "China Daily"),
@@ -169,3 +170,20 @@ def test_outlet_and_author_names_that_are_also_words_need_their_capitals() -> No
     assert pq.filters.sources == ("The Guardian",) and pq.filters.authors == ()
     assert parse_question("what did the age report about the guardian?", v).filters.sources  # all lower case
     assert parse_question("What did The Age report?", v).filters.sources == ("The Age",)
+
+
+@pytest.mark.parametrize(
+    ("q", "t"),
+    [
+        ("The veteran whose funeral in March turned into a rally had spent 18 years imprisoned on which island?",
+         "PLACE"),
+        ("Liu Ligang, who said home prices are unlikely to drop, is an economist at which bank?", "ORG"),
+    ],
+)
+def test_the_parsed_asking_wh_word_types_the_answer_not_a_relative_pronoun(q: str, t: str) -> None:
+    from qa.lang import nlp
+    from qa.question.parse import focus
+
+    require(nlp.available(), "the spaCy model package is not installed")
+    assert answer_type(q) == "PERSON"  # the first wh-word ("whose", "who") would say
+    assert answer_type(q, focus(q)) == t

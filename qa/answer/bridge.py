@@ -1,0 +1,74 @@
+"""Two hops: "Which oil company was run by *the secretary of state who said X*?" names its
+subject only by a description. The single-article reader then often answers with the described
+person (the first hop's sentence says who said X), not with what was asked.
+
+The dependency parse (``qa.lang.nlp.question_syntax``) finds the described noun phrase. Its
+bridge question ("Who is the secretary of state who said X?") is answered first; when the
+plain answer *is* that bridge entity, the question is asked again with the name in place of the
+description ("Which oil company was run by Rex Tillerson?"), and that answer stands, citing both
+sentences. When the second hop finds nothing, the plain answer (the first hop's entity) is
+withdrawn: refusing beats answering with the wrong thing. In every other case the plain answer
+stands, so a one-hop question with a relative clause is not touched.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+
+from qa.lang import nlp
+from qa.types import Answer
+
+#: answers a question (the chain's passage path, with the turn's filters)
+Ask = Callable[[str], Answer]
+
+
+def _norm(name: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", name.lower()).split())
+
+
+def same_entity(a: str, b: str) -> bool:
+    """The two short answers name the same thing: equal, or one holds the other as whole words
+    ("Tillerson" in "Rex Tillerson")."""
+    x, y = _norm(a), _norm(b)
+    if not x or not y:
+        return False
+    return x == y or f" {x} " in f" {y} " or f" {y} " in f" {x} "
+
+
+def bridge_question(text: str, noun: str, person: bool) -> str:
+    """The first hop: "Who is <phrase>?" for a who-clause, else "Which <noun> is <phrase>?"."""
+    return f"Who is {text}?" if person else f"Which {noun} is {text}?"
+
+
+def answer_bridged(question: str, plain: Answer, ask: Ask) -> Answer:
+    """``plain`` (the single-article answer to ``question``), or the two-hop answer when the
+    plain answer is the entity the question only describes (module docstring)."""
+    if plain.refused or not plain.short_answer.strip() or plain.kind != "passage":
+        return plain
+    syntax = nlp.question_syntax(question)
+    if syntax is None or not syntax.described:
+        return plain
+    d = syntax.described[0]
+    first = ask(bridge_question(d.text, d.noun, d.person))
+    entity = first.short_answer.strip()
+    if first.refused or not entity or not first.citations or not same_entity(plain.short_answer, entity):
+        return plain
+    outer = f"{question[:d.start]}{entity}{question[d.end:]}"
+    second = ask(outer)
+    steps = [{"tool": "bridge", "args": {"question": bridge_question(d.text, d.noun, d.person)},
+              "result": f"{d.text} = {entity}", "article_ids": [first.citations[0].article_id]}]
+    plan = {"plan": {"form": "two_hop", "outlets": [], "topic": d.text, "later": False, "topic2": ""},
+            "steps": steps}
+    if second.refused or not second.short_answer.strip() or same_entity(second.short_answer, entity):
+        return plain  # no second hop: the plain reading stands
+    steps.append({"tool": "answer", "args": {"question": outer}, "result": second.short_answer,
+                  "article_ids": [c.article_id for c in second.citations]})
+    citations = (*second.citations, *(c for c in first.citations[:1]
+                                       if all(c.chunk_id != s.chunk_id or c.start != s.start
+                                              for s in second.citations)))
+    n = len(citations)
+    why = f" ({d.text} is {entity} [{n}].)" if n > len(second.citations) else ""
+    return replace(second, question=plain.question, text=f"{second.text}{why}", citations=citations, plan=plan,
+                   passages=tuple({p.chunk.id: p for p in (*second.passages, *first.passages)}.values()))

