@@ -55,6 +55,8 @@ def answer_bridged(question: str, plain: Answer, ask: Ask) -> Answer:
     entity = first.short_answer.strip()
     if first.refused or not entity or not first.citations or not same_entity(plain.short_answer, entity):
         return plain
+    if any(ch.isdigit() for ch in entity):
+        return plain  # a date or a figure is no entity to ask about ("When was November 30 ratified?")
     outer = f"{question[:d.start]}{entity}{question[d.end:]}"
     second = ask(outer)
     steps = [{"tool": "bridge", "args": {"question": bridge_question(d.text, d.noun, d.person)},

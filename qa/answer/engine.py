@@ -23,11 +23,11 @@ from qa.answer.aggregate import common_entity, is_compositional
 from qa.answer.bridge import answer_bridged
 from qa.answer.confidence import ConfidenceModel, required_model
 from qa.answer.reader import TYPED, Reading, read, typed_core
-from qa.answer.refusal import QUANTITIES, answer_features, top_dense
+from qa.answer.refusal import QUANTITIES, answer_features, refusal_text, top_dense
 from qa.answer.spans import candidates
 from qa.answer.turn import Turn
 from qa.citations import make_citation
-from qa.lang.dates import from_int, human
+from qa.lang.dates import dated_span, from_int, human
 from qa.plan.forms import recognise
 from qa.question.followup import resolve
 from qa.question.parse import parse_question, without_dates
@@ -301,21 +301,22 @@ class Engine:
         return replace(turn, answer=self._answer_passage(turn))
 
     def _step_bridge(self, turn: Turn) -> Turn:
-        """Two hops (``qa.answer.bridge``): the plain answer may be the entity the question only
-        describes; then the question is asked again with that entity's name."""
+        """Two hops: the plain answer may be the entity the question only describes (``bridge``)."""
         if turn.answer is None or turn.answerer != "extractive" or turn.mode == "sentence":
             return turn
         t = time.perf_counter()
-
-        def ask(question: str) -> Answer:
-            sub = self._parse(Turn(question=question, filters=turn.filters, mode=turn.mode,
-                                   retrieval=turn.retrieval, started=time.perf_counter()))
-            return self._answer_passage(self._step_retrieve(replace(sub, plan=None)))
-
-        answer = answer_bridged(turn.parsed.text, turn.answer, ask)
+        answer = answer_bridged(turn.parsed.text, turn.answer,
+                                lambda q: self.sub_answer(q, turn.filters, turn.mode, turn.retrieval))
         if answer is not turn.answer:
             answer.timings["bridge"] = time.perf_counter() - t
         return replace(turn, answer=answer)
+
+    def sub_answer(self, question: str, filters: dict[str, Any] | None, mode: str = "fast",
+                   retrieval: str = "hybrid") -> Answer:
+        """A step's own question on the passage path alone (no plan, no bridge, no follow-up)."""
+        sub = self._parse(Turn(question=question, filters=filters, mode=mode, retrieval=retrieval,
+                               started=time.perf_counter()))
+        return self._answer_passage(self._step_retrieve(replace(sub, plan=None)))
 
     def _answer_passage(self, turn: Turn) -> Answer:
         t = time.perf_counter()
@@ -376,24 +377,8 @@ class Engine:
     def _refusal(self, question: str, pq: ParsedQuestion, hits: list[ScoredChunk], filters: dict[str, Any],
                  timings: dict[str, float]) -> Answer:
         """The articles do not hold it: say so, with the closest passages as related."""
-        return Answer(question=question, text=self._refusal_text(pq), refused=True,
+        return Answer(question=question, text=refusal_text(pq.filters), refused=True,
                       passages=tuple(hits), filters=filters, timings=timings)
-
-    def _refusal_text(self, pq: ParsedQuestion) -> str:
-        scope = ""
-        if not pq.filters.empty():
-            f = pq.filters
-            parts = []
-            if f.sources:
-                parts.append("from " + ", ".join(f.sources))
-            if f.date_from or f.date_to:
-                parts.append(f"dated {human(f.date_from)} to {human(f.date_to)}"
-                             if f.date_from != f.date_to else f"dated {human(f.date_from)}")
-            if f.authors:
-                parts.append("by " + ", ".join(f.authors))
-            scope = " " + " ".join(parts)
-        return (f"I could not find the answer in the articles{scope}. "
-                "The closest passages are listed as related; they do not answer the question.")
 
     def _articles(self, ids: list[str]) -> dict[str, Article]:
         return self.index.catalog.articles(list(dict.fromkeys(ids)))
@@ -419,13 +404,15 @@ class Engine:
             citations.append(make_citation(art, r.start, r.end, r.chunk))
         if not citations:
             return self._refusal(question, pq, hits, filters, timings)
-        if best.span:
+        span, how = (dated_span(best.span, best.sentence, best.chunk.published) if pq.answer_type == "DATE"
+                     else (best.span, ""))  # "on Monday" answers when only with the article's date
+        if span:
             marks = "".join(f"[{n}]" for n in range(1, len(citations) + 1))
-            text = f"{best.span} {marks}. From “{citations[0].title}”: “{citations[0].quote}”"
+            text = f"{span} {marks}{how}. From “{citations[0].title}”: “{citations[0].quote}”"
         else:
             text = " ".join(f"“{c.quote}” [{n}]" for n, c in enumerate(citations, start=1))
         return Answer(question=question, text=text, citations=tuple(citations),
-                      short_answer=best.span, kind="passage", passages=tuple(hits),
+                      short_answer=span, kind="passage", passages=tuple(hits),
                       filters=filters, timings=timings)
 
     # ------------------------------------------------------------------ modes / LLM

@@ -4,8 +4,6 @@ coverage tools, the claim checker and, for figures, the chain's own single-artic
 from __future__ import annotations
 
 import logging
-import time
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from qa.answer.turn import Turn
@@ -39,8 +37,7 @@ def answer_plan(engine: Engine, turn: Turn) -> Answer:
     idf = engine._idf()
     def read(question: str, outlet: str) -> Fact | None:
         """The passage path on one question, the outlet as a filter (no plan: a plain fact)."""
-        sub = engine._parse(Turn(question=question, filters={"sources": [outlet]}, started=time.perf_counter()))
-        ans = engine._answer_passage(engine._step_retrieve(replace(sub, plan=None)))
+        ans = engine.sub_answer(question, {"sources": [outlet]})
         if ans.refused or not ans.short_answer.strip() or not ans.citations:
             return None
         cited = next((p for p in ans.passages if p.chunk.id == ans.citations[0].chunk_id), None)

@@ -8,7 +8,8 @@ from collections.abc import Callable
 
 from qa.answer.confidence import type_features
 from qa.answer.reader import Reading, names_present
-from qa.question.types import ParsedQuestion
+from qa.lang.dates import human
+from qa.question.types import Filters, ParsedQuestion
 from qa.types import ScoredChunk
 
 #: answer types a sentence cannot answer without a number in it
@@ -54,3 +55,18 @@ def answer_features(pq: ParsedQuestion, dropped_dates: bool, hits: list[ScoredCh
         "lexical_only": float(all(h.dense is None for h in hits)),
         **type_features(pq.answer_type),
     }
+
+
+def refusal_text(f: Filters) -> str:
+    """What a refusal says, naming the filters the search ran under."""
+    parts = []
+    if f.sources:
+        parts.append("from " + ", ".join(f.sources))
+    if f.date_from or f.date_to:
+        parts.append(f"dated {human(f.date_from)} to {human(f.date_to)}"
+                     if f.date_from != f.date_to else f"dated {human(f.date_from)}")
+    if f.authors:
+        parts.append("by " + ", ".join(f.authors))
+    scope = " " + " ".join(parts) if parts else ""
+    return (f"I could not find the answer in the articles{scope}. "
+            "The closest passages are listed as related; they do not answer the question.")

