@@ -1,16 +1,21 @@
 """The extractive reader: pick the sentence that answers, and the answer span inside it.
 
-No model: question terms weighted by IDF, the passage's retrieval rank and dense score, the
+Each sentence is scored on named features (``SENTENCE_FEATURES``: question terms weighted by
+IDF, the passage's retrieval rank and dense score, the title, a penalty for sentences that merely
+echo the question, ...) with weights fitted on the dev sets (``eval/train_reader.py``); the
 expected answer type (who -> a name not in the question, how many -> a number, when -> a date,
-where -> a place), and a penalty for sentences that merely echo the question.
+where -> a place) picks the span, and the span's own score is one more feature.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from functools import cache
+from importlib import resources
 from itertools import pairwise
 
 from qa.answer.pick import MEASURE_Q, TypedAsk, score_span
@@ -24,6 +29,32 @@ from qa.types import Chunk, ScoredChunk
 TYPED = {"PERSON", "DATE", "NUMBER", "MONEY", "PERCENT", "PLACE", "ORG"}
 #: sentences of a typed question read for named entities (the best on everything but the span)
 ENTITY_SENTENCES = 8
+#: what a sentence's score weighs, and the weights: the hand-set ones the reader was tuned with,
+#: unless ``qa/answer/data/reader.json`` holds fitted ones (``eval/train_reader.py``)
+SENTENCE_FEATURES = ("match", "context_paragraph", "context_other", "title", "dense", "anchor", "rank",
+                     "neighbour", "soft", "link_label", "bigrams", "short", "long", "echo", "head_noun",
+                     "not_asserted", "span")
+HAND_WEIGHTS = {"match": 0.62, "context_paragraph": 0.25, "context_other": 0.15, "title": 0.12, "dense": 0.16,
+                "anchor": 0.15, "rank": 0.10, "neighbour": -0.03, "soft": 0.62, "link_label": -0.2,
+                "bigrams": 0.04, "short": -0.15, "long": -0.05, "echo": -0.2, "head_noun": 0.12,
+                "not_asserted": -0.15, "span": 1.0}
+
+
+@cache
+def sentence_weights() -> dict[str, float]:
+    """The fitted weights when the package ships them, else the hand-set ones."""
+    try:
+        text = resources.files("qa.answer").joinpath("data/reader.json").read_text(encoding="utf-8")
+    except (FileNotFoundError, ModuleNotFoundError):
+        return dict(HAND_WEIGHTS)
+    return {k: float(v) for k, v in json.loads(text)["weights"].items()}
+
+
+def sentence_score(feats: dict[str, float]) -> float:
+    w = sentence_weights()
+    return w.get("bias", 0.0) + sum(w.get(k, 0.0) * v for k, v in feats.items())
+
+
 # question words that carry no topic
 _QWORDS = {stem(w) for w in "happen happened mean report reported article story new news".split()}
 
@@ -43,6 +74,8 @@ class Reading:
     passage_rank: int
     anchor: float = 1.0  #: share of the question's lower-case content words (what it asks about)
     asserted: bool = True  #: False when the question's past event is only hoped for or foreseen here
+    #: the sentence's scored features (``SENTENCE_FEATURES``) and, once picked, ``span`` (its span's score)
+    features: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
 
 #: a link label that starts a line: "READ MORE:", "WATCH:", "RELATED:"
@@ -227,8 +260,9 @@ def _typed_spans(readings: list[Reading], pending: list[_Pending], ask: TypedAsk
         else:
             cands = []
         span, delta = score_span(r.sentence, cands, p.positions, p.head_pos, ask)
+        feats = {**r.features, "span": delta}
         readings[p.index] = replace(r, span=span.text if span else "", span_start=r.start + span.start if span else -1,
-                                    score=r.score + delta)
+                                    score=sentence_score(feats), features=feats)
 
 
 def read(
@@ -288,7 +322,6 @@ def read(
                 same_par = "\n" not in ch.text[max(0, prev_end - ch.start) : s - ch.start]
                 ctx_terms = prev_terms if prev_end >= 0 else set()
                 ctx_forms = prev_forms if prev_end >= 0 else set()
-                ctx_weight = 0.25 if same_par else 0.15
                 prev_end = e
                 if (ch.article_id, s) in seen:
                     continue
@@ -305,31 +338,27 @@ def read(
                               if found(t, s_terms, s_forms) or found(t, ctx_terms, ctx_forms))
                           / anchor_total
                           if anchor_total else 1.0)
-                score = 0.62 * match + ctx_weight * ctx + 0.12 * title_match + 0.16 * dense + 0.15 * anchor
-                score += 0.10 / (1 + rank) + (0.0 if own else -0.03)
-                score += 0.62 * sum(w for t, w in soft.items() if t in s_terms) / total
-                if _LABEL.match(sent):
-                    score -= 0.2  # "READ MORE: <another story's headline>" is a link, not the story
-                # adjacent words of the question in order: phrase match bonus
                 folded = fold(sent)
+                # adjacent words of the question in order: phrase match
                 bigrams = sum(
                     1 for a, b in pairwise(terms)
                     if re.search(rf"\b{re.escape(a)}\w*\W+(?:\w+\W+)?{re.escape(b)}", folded)
                 )
-                score += 0.04 * min(bigrams, 3)
-                if n_words < 5:
-                    score -= 0.15
-                elif n_words > 60:
-                    score -= 0.05
-                if s_terms and s_terms <= set(terms):
-                    score -= 0.2  # only echoes the question
                 head_pos = [m.start() for t in heads if t in s_terms
                             for m in re.finditer(rf"\b{re.escape(t[:5])}", folded)]
-                if head_pos:
-                    score += 0.12
                 real = asserts(sent, events)
-                if not real:
-                    score -= 0.15  # "favourite to win" does not say who won
+                feats = {
+                    "match": match, "context_paragraph": ctx if same_par else 0.0,
+                    "context_other": 0.0 if same_par else ctx, "title": title_match, "dense": dense,
+                    "anchor": anchor, "rank": 1.0 / (1 + rank), "neighbour": 0.0 if own else 1.0,
+                    "soft": sum(w for t, w in soft.items() if t in s_terms) / total,
+                    "link_label": float(bool(_LABEL.match(sent))),  # "READ MORE: <another story>"
+                    "bigrams": float(min(bigrams, 3)), "short": float(n_words < 5), "long": float(n_words > 60),
+                    "echo": float(bool(s_terms) and s_terms <= set(terms)),  # only echoes the question
+                    "head_noun": float(bool(head_pos)),  # names the noun the answer is an instance of
+                    "not_asserted": float(not real),  # "favourite to win" does not say who won
+                }
+                score = sentence_score(feats)
                 span: Span | None = None
                 if kind in TYPED:  # the span is picked after the loop, for the best sentences only
                     positions = [m.start() for t in hit for m in re.finditer(re.escape(t[:5]), folded)]
@@ -343,7 +372,7 @@ def read(
                         span=span.text if span else "",
                         span_start=s + span.start if span else -1,
                         score=score, match=match + 0.5 * ctx, passage_rank=rank,
-                        anchor=anchor, asserted=real,
+                        anchor=anchor, asserted=real, features=feats,
                     )
                 )
     if typed:
