@@ -2,9 +2,10 @@
 
 Each sentence is scored on named features (``SENTENCE_FEATURES``: question terms weighted by
 IDF, the passage's retrieval rank and dense score, the title, a penalty for sentences that merely
-echo the question, ...) with weights fitted on the dev sets (``eval/train_reader.py``); the
-expected answer type (who -> a name not in the question, how many -> a number, when -> a date,
-where -> a place) picks the span, and the span's own score is one more feature.
+echo the question, ...) with the hand-set weights, or with weights fitted on the dev sets
+(``eval/train_reader.py``) when ``qa/answer/data/reader.json`` holds them. The expected answer
+type (who -> a name not in the question, how many -> a number, when -> a date, where -> a
+place) picks the span, and the span's own score is one more feature.
 """
 
 from __future__ import annotations

@@ -187,7 +187,7 @@ def _syntax(doc: Any) -> QuestionSyntax:
             continue
         words = list(noun.subtree)
         first, last = words[0], max(words[-1].i, max(t.i for t in clause.subtree))
-        if focus_tok is not None and first.i <= focus_tok.i <= last:
+        if first.i <= focus_tok.i <= last:
             continue  # the asked phrase itself: "which man, who ..."
         if noun.head.lemma_ == "be" and noun.dep_ in ("attr", "nsubj"):
             continue  # "who is the man who ...": the phrase is what is asked
@@ -198,4 +198,4 @@ def _syntax(doc: Any) -> QuestionSyntax:
             continue
         opener = {t.lower_ for t in clause.subtree if t.i < clause.i}
         described.append(Described(start, start + len(text), text, noun.text, bool(opener & {"who", "whom", "whose"})))
-    return QuestionSyntax(focus_tok.idx if focus_tok is not None else None, tuple(described))
+    return QuestionSyntax(focus_tok.idx, tuple(described))

@@ -1,5 +1,5 @@
 """The reader's sentence weights (eval/train_reader.py, qa.answer.reader): the fit on tiny
-synthetic questions, and the shipped weights."""
+synthetic questions, and the weights the reader uses."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def test_a_strong_prior_keeps_the_hand_weights() -> None:
     assert np.allclose(w, hand, atol=1e-3)
 
 
-def test_the_shipped_weights_cover_every_feature_and_score_linearly() -> None:
+def test_the_weights_in_use_cover_every_feature_and_score_linearly() -> None:
     w = sentence_weights()
     assert set(SENTENCE_FEATURES) <= set(w)
     one = {"match": 1.0}
