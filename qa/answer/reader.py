@@ -234,6 +234,28 @@ def _pick_phrase(
     return best[1]
 
 
+#: labels that name an instance of a "which X" question's noun
+_NAMED = frozenset({"WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "ORG", "FAC", "PERSON", "GPE", "LOC"})
+
+
+def _named_instances(readings: list[Reading], focus: tuple[str, ...], q_words: set[str]) -> None:
+    """"Which musical ...?": where the phrase picked is the description ("the critically acclaimed
+    Broadway musical"), the name the recogniser finds right after the asked noun ("Come From
+    Away") is the answer. Read for the ``ENTITY_SENTENCES`` best such sentences."""
+    stems = {f[:5] for f in focus}
+    picked = sorted((i for i, r in enumerate(readings) if r.span and any(w[:5] in stems for w in words(r.span))),
+                    key=lambda i: -readings[i].score)[:ENTITY_SENTENCES]
+    found = nlp.entities([readings[i].sentence for i in picked]) if picked else None
+    for i, ents in zip(picked, found or [], strict=False):
+        r = readings[i]
+        nouns = [m.end() for m in re.finditer(r"\b\w+", r.sentence) if m.group(0).lower()[:5] in stems]
+        for ent in ents:
+            if (ent.label in _NAMED and any(0 < ent.start - n <= 3 for n in nouns)
+                    and not all(w in q_words for w in words(ent.text))):
+                readings[i] = replace(r, span=ent.text, span_start=r.start + ent.start)
+                break
+
+
 @dataclass(frozen=True)
 class _Pending:
     """A typed question's sentence waiting for its span: where the question's words and the
@@ -379,6 +401,8 @@ def read(
     if typed:
         ask = TypedAsk(kind, q_words, need_unit, prep, country, counted, heads, anchor_set)
         _typed_spans(readings, typed, ask)
+    elif focus:
+        _named_instances(readings, focus, q_words)
     readings.sort(key=lambda r: -r.score)
     return readings
 

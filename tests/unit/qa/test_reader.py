@@ -218,3 +218,15 @@ def test_a_conviction_or_an_ability_is_not_a_prospect() -> None:
     assert asserts("He was convicted of killing the ambassador.", event_verbs("Who killed the ambassador?"))
     assert asserts("She was able to win the race.", event_verbs("Who won the race?"))
     assert not asserts("Their chances of winning the race are slim.", event_verbs("Who won the race?"))
+
+
+def test_which_x_is_answered_by_the_name_after_the_noun_not_the_description() -> None:
+    if not nlp.available():
+        pytest.skip("the spaCy model package is not installed")
+    text = ("Irish ministers will meet the European Commission's lead negotiator Michel Barnier in "
+            "Brussels next week to discuss the border.")
+    chunk = Chunk(id="c1", article_id="a1", position=0, text=text, start=0, end=len(text), title="Brexit talks")
+    pq = parse_question("Which Brexit negotiator will the Irish ministers meet in Brussels?", Vocabulary())
+    (best, *_) = read(pq, [ScoredChunk(chunk, 1.0, dense=0.6)], lambda t: 3.0)
+    assert best.span == "Michel Barnier"  # not "European Commission's lead negotiator"
+    assert text[best.span_start:best.span_start + len(best.span)] == best.span
