@@ -16,7 +16,6 @@ import argparse
 import datetime as dt
 import json
 import logging
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -25,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from eval import suites as S
+from eval.metrics import contains_gold
 from eval.runner import RunConfig, default_cache_dir, load
 from eval.train_confidence import INDEX_OF, find_index
 from qa import ArticleQA
@@ -51,10 +51,6 @@ class Question:
     gold: np.ndarray  #: the sentence holds a gold answer
 
 
-def _norm(text: str) -> str:
-    return " ".join(re.sub(r"[^\w\s%$.,]", " ", text.lower()).split())
-
-
 def collect(suite_name: str, cache: Path, progress: bool = True) -> list[Question]:
     home = find_index(cache, INDEX_OF[suite_name])
     suite = load(RunConfig(suite=suite_name, home=home), cache)
@@ -73,8 +69,7 @@ def collect(suite_name: str, cache: Path, progress: bool = True) -> list[Questio
                 continue
             turn = engine._step_retrieve(replace(turn, plan=None))
             readings = read(turn.parsed, list(turn.hits), idf, context=engine.retriever.neighbours)
-            answers = [_norm(a) for a in item.answers if _norm(a)]
-            gold = np.array([any(a in _norm(r.sentence) for a in answers) for r in readings])
+            gold = np.array([bool(contains_gold(r.sentence, item.answers)) for r in readings])
             if not gold.any() or gold.all():
                 continue  # nothing to rank: no sentence answers, or every one does
             x = np.array([[r.features.get(f, 1.0 if f == "bias" else 0.0) for f in FEATURES] for r in readings])
