@@ -26,7 +26,7 @@ import numpy as np
 from eval import suites as S
 from eval.metrics import contains_gold
 from eval.runner import RunConfig, default_cache_dir, load
-from eval.train_confidence import INDEX_OF, find_index
+from eval.train_confidence import DEV_SUITES, INDEX_OF, find_index
 from qa import ArticleQA
 from qa.answer.reader import HAND_WEIGHTS, SENTENCE_FEATURES, read
 from qa.answer.turn import Turn
@@ -34,7 +34,6 @@ from qa.progress import TqdmProgress
 
 logger = logging.getLogger(__name__)
 
-DEV_SUITES = ("news", "news-blind-dev", "news-blind-dev2", "squad2")  #: never a test split
 OUT = Path(__file__).resolve().parents[1] / "qa" / "answer" / "data" / "reader.json"
 FEATURES = (*SENTENCE_FEATURES, "bias")
 #: the pull towards the hand-set weights, and the softmax's sharpness; on held-out dev suites

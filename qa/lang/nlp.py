@@ -185,15 +185,14 @@ def _syntax(doc: Any) -> QuestionSyntax:
         noun = clause.head
         if clause.dep_ not in _RELATIVE or noun.pos_ != "NOUN" or clause.i < noun.i:
             continue
-        words = list(noun.subtree)
-        first, last = words[0], max(words[-1].i, max(t.i for t in clause.subtree))
-        if first.i <= focus_tok.i <= last:
+        phrase = list(noun.subtree)  # the clause is inside it
+        first, last = phrase[0], phrase[-1]
+        if first.i <= focus_tok.i <= last.i:
             continue  # the asked phrase itself: "which man, who ..."
         if noun.head.lemma_ == "be" and noun.dep_ in ("attr", "nsubj"):
             continue  # "who is the man who ...": the phrase is what is asked
-        end_tok = doc[last]
-        start, end = first.idx, end_tok.idx + len(end_tok)
-        text = doc.text[start:end].rstrip(" ,?")
+        start = first.idx
+        text = doc.text[start:last.idx + len(last)].rstrip(" ,?")
         if len(text.split()) < 4:
             continue
         opener = {t.lower_ for t in clause.subtree if t.i < clause.i}
