@@ -14,25 +14,21 @@ where a description refers to the answer itself.)
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import replace
 
 from qa.lang import nlp
+from qa.lang.text import words
 from qa.types import Answer
 
 #: answers a question (the chain's passage path, with the turn's filters)
 Ask = Callable[[str], Answer]
 
 
-def _norm(name: str) -> str:
-    return " ".join(re.sub(r"[^\w\s]", " ", name.lower()).split())
-
-
 def same_entity(a: str, b: str) -> bool:
     """The two short answers name the same thing: equal, or one holds the other as whole words
     ("Tillerson" in "Rex Tillerson")."""
-    x, y = _norm(a), _norm(b)
+    x, y = " ".join(words(a)), " ".join(words(b))
     if not x or not y:
         return False
     return x == y or f" {x} " in f" {y} " or f" {y} " in f" {x} "

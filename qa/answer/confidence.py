@@ -9,13 +9,13 @@ weights are data, ``qa/answer/data/confidence.json``; one command refits them.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from typing import Any
+
+from qa.answer.packaged import packaged_json
 
 #: answer types, grouped for one-hot features
 TYPE_GROUPS = {"PERSON": "person", "ORG": "org", "PLACE": "place", "DATE": "date", "NUMBER": "number",
@@ -74,11 +74,8 @@ class ConfidenceModel:
 @cache
 def packaged_model() -> ConfidenceModel | None:
     """The fitted weights shipped with the package (None when they are missing)."""
-    try:
-        text = resources.files("qa.answer").joinpath("data/confidence.json").read_text(encoding="utf-8")
-    except (FileNotFoundError, ModuleNotFoundError):
-        return None
-    return ConfidenceModel.from_dict(json.loads(text))
+    data = packaged_json("confidence.json")
+    return ConfidenceModel.from_dict(data) if data is not None else None
 
 
 def required_model() -> ConfidenceModel:

@@ -10,15 +10,14 @@ place) picks the span, and the span's own score is one more feature.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cache
-from importlib import resources
 from itertools import pairwise
 
+from qa.answer.packaged import packaged_json
 from qa.answer.pick import MEASURE_Q, TypedAsk, score_span
 from qa.answer.spans import Span, candidates, focus_noun, head_noun, phrases
 from qa.answer.typed import entity_candidates
@@ -44,11 +43,8 @@ HAND_WEIGHTS = {"match": 0.62, "context_paragraph": 0.25, "context_other": 0.15,
 @cache
 def sentence_weights() -> dict[str, float]:
     """The fitted weights when the package ships them, else the hand-set ones."""
-    try:
-        text = resources.files("qa.answer").joinpath("data/reader.json").read_text(encoding="utf-8")
-    except (FileNotFoundError, ModuleNotFoundError):
-        return dict(HAND_WEIGHTS)
-    return {k: float(v) for k, v in json.loads(text)["weights"].items()}
+    data = packaged_json("reader.json")
+    return dict(HAND_WEIGHTS) if data is None else {k: float(v) for k, v in data["weights"].items()}
 
 
 def sentence_score(feats: dict[str, float]) -> float:

