@@ -75,6 +75,7 @@ def _place_phrase(sentence: str, verbs: set[str]) -> Span | None:
 def _pick_span(
     sentence: str, cands: list[Span], kind: str, q_words: set[str], matched_pos: list[int],
     head_pos: list[int] | None = None, need_unit: bool = False, prep: str = "", country: bool = False,
+    local: bool = False,
 ) -> Span | None:
     q_terms = {stem(w) for w in q_words} if need_unit else set()
     best: tuple[float, Span] | None = None
@@ -84,6 +85,8 @@ def _pick_span(
             continue  # the question already says it
         if country and not is_country(c.text):
             continue  # "which country": Zambia, not the "Fall" of "Fall armyworms", nor Moscow
+        if local and is_country(c.text):
+            continue  # "which German city": Frankfurt, not Germany
         if need_unit:  # "how tall" is not answered by a bare "12"
             unit = re.match(r"[\s\-]?([a-z]+)", sentence[c.end:c.end + 12].lower())
             said = re.findall(r"[a-z]+", c.text.lower()) + ([unit.group(1)] if unit else [])
@@ -142,6 +145,7 @@ class TypedAsk:
     counted: list[str]
     heads: list[str]
     anchors: set[str]
+    local: bool = False  #: "which city / town / district / region": a place inside a country
 
 
 def score_span(sent: str, cands: list[Span], positions: list[int], head_pos: list[int], ask: TypedAsk
@@ -149,7 +153,8 @@ def score_span(sent: str, cands: list[Span], positions: list[int], head_pos: lis
     """The best candidate of a typed question's sentence and what it adds to the sentence's score."""
     kind = ask.kind
     score = 0.0
-    span = _pick_span(sent, cands, kind, ask.q_words, positions, head_pos, ask.need_unit, ask.prep, ask.country)
+    span = _pick_span(sent, cands, kind, ask.q_words, positions, head_pos, ask.need_unit, ask.prep, ask.country,
+                      ask.local)
     if span is None and kind == "PLACE" and not ask.country:
         span = _place_phrase(sent, ask.anchors)
     if span and kind == "NUMBER":

@@ -26,6 +26,9 @@ from qa.lang.text import IRREGULAR, content_terms, fold, split_sentences, stem, 
 from qa.question.types import ParsedQuestion
 from qa.types import Chunk, ScoredChunk
 
+#: the asked noun of a where-question that names a place inside a country (stemmed)
+LOCAL_UNITS = frozenset(stem(w) for w in "city town village district region province county suburb "
+                        "neighbourhood neighborhood municipality borough prefecture".split())
 TYPED = {"PERSON", "DATE", "NUMBER", "MONEY", "PERCENT", "PLACE", "ORG"}
 #: sentences of a typed question read for named entities (the best on everything but the span)
 ENTITY_SENTENCES = 8
@@ -320,6 +323,7 @@ def read(
     counted = [t for w in head_noun(pq.text) for t in content_terms(w)]  # "how many calls" -> call
     heads = [t for t in counted if t not in _GENERIC]
     country = kind == "PLACE" and bool({"country", "nation"} & set(heads))
+    local = kind == "PLACE" and bool(LOCAL_UNITS & set(heads))
     # "what is / what does X ..." questions want a phrase; "what did X say", why and how want sentences
     phrase_ok = kind == "OTHER" and bool(re.match(r"^\s*(?:what|which)\b", pq.text, re.I)) and not re.search(
         r"\b(?:say|said|says|think|thinks|believe|argue|argued|claim|warn|warned|tell|told|explain|"
@@ -395,7 +399,7 @@ def read(
                     )
                 )
     if typed:
-        ask = TypedAsk(kind, q_words, need_unit, prep, country, counted, heads, anchor_set)
+        ask = TypedAsk(kind, q_words, need_unit, prep, country, counted, heads, anchor_set, local)
         _typed_spans(readings, typed, ask)
     elif focus:
         _named_instances(readings, focus, q_words)

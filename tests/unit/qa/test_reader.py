@@ -150,6 +150,13 @@ def test_a_country_question_wants_a_country() -> None:
     assert _best(text, "Which country will host the 2018 World Cup?").span == "Russia"
 
 
+def test_a_city_or_district_question_does_not_want_a_country() -> None:
+    text = "Thousands of Kurds rallied in Germany on Saturday, with the main march held in Frankfurt."
+    assert _best(text, "In which German city was the Kurdish rally held?").span == "Frankfurt"
+    text = "The raid took place in Montpellier, in the south of France, police said."
+    assert _best(text, "In which French city did the police raid take place?").span == "Montpellier"
+
+
 def test_related_forms_and_other_words_for_the_asked_verb_count() -> None:
     from qa.answer.reader import base_form, found, sentence_forms
     from qa.lang.text import content_terms
