@@ -9,7 +9,8 @@ the most of the claim's rarer words, then compares what the claim asserts with i
 * opposites: a word of the claim whose opposite the sentence uses instead ("older" vs "younger").
 
 It says *supports* only when the sentence covers the claim's content (idf-weighted share
-``SUPPORT_OVERLAP``) with no conflict, and *contradicts* only on a conflict inside a sentence
+``SUPPORT_OVERLAP``; the words that only name the event, "at the Flamanville plant", may be in
+the article's title instead) with no conflict, and *contradicts* only on a conflict inside a sentence
 that is about the claim (share ``ABOUT_OVERLAP``); everything else is *not stated*, which the
 answer reports as such instead of guessing. Thresholds were set on the dev split.
 
@@ -118,6 +119,8 @@ class ClaimChecker:
             return Check("contradicts", outlet, chunk, s, e, share, conflict)
         if share >= SUPPORT_OVERLAP:
             return Check("supports", outlet, chunk, s, e, share, "the sentence states it")
+        if weighted_share(terms, f"{chunk.title}\n{sentence}", self.idf) >= SUPPORT_OVERLAP:
+            return Check("supports", outlet, chunk, s, e, share, "the sentence states it, in the article about it")
         return base
 
     def _judged(self, claim: str, outlet: str, found: list[tuple[float, Chunk, int, int]]) -> Check | None:

@@ -115,3 +115,25 @@ def test_figures_are_read_with_scale_and_unit() -> None:
     assert fact_question("the same height for the peak in their reports on the avalanche") == (
         "What was the height for the peak?", "same")
     assert fact_question("a larger area of coral destroyed") == ("What was the area of coral destroyed?", "higher")
+
+
+class _OneChunk:
+    """A retriever that returns one passage, whatever is asked."""
+
+    def __init__(self, title: str, text: str) -> None:
+        from qa.types import Chunk, ScoredChunk
+        self.hit = ScoredChunk(Chunk(id="c1", article_id="a1", position=0, text=text, start=0, end=len(text),
+                                     title=title), 1.0, dense=0.6)
+
+    def search(self, query: str, filters: object, k: int = 8) -> list:
+        return [self.hit]
+
+
+def test_a_claim_s_event_may_be_named_only_by_the_article_title() -> None:
+    from qa.plan.claims import ClaimChecker
+    text = "No one was hurt in the explosion at the nuclear plant, officials said. Fishing boats stayed in port."
+    claim = "was no one hurt in the explosion at the Flamanville nuclear plant in Normandy"
+    titled = ClaimChecker(_OneChunk("Explosion at Flamanville plant in Normandy", text), lambda t: 1.0)  # type: ignore[arg-type]
+    assert titled.check(claim, "RTE").verdict == "supports"
+    untitled = ClaimChecker(_OneChunk("Weather news", text), lambda t: 1.0)  # type: ignore[arg-type]
+    assert untitled.check(claim, "RTE").verdict == "not stated"
