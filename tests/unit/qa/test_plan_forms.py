@@ -133,7 +133,7 @@ def test_a_claim_s_event_may_be_named_only_by_the_article_title() -> None:
     from qa.plan.claims import ClaimChecker
     text = "No one was hurt in the explosion at the nuclear plant, officials said. Fishing boats stayed in port."
     claim = "was no one hurt in the explosion at the Flamanville nuclear plant in Normandy"
-    titled = ClaimChecker(_OneChunk("Explosion at Flamanville plant in Normandy", text), lambda t: 1.0)  # type: ignore[arg-type]
-    assert titled.check(claim, "RTE").verdict == "supports"
-    untitled = ClaimChecker(_OneChunk("Weather news", text), lambda t: 1.0)  # type: ignore[arg-type]
-    assert untitled.check(claim, "RTE").verdict == "not stated"
+    titled = _OneChunk("Explosion at Flamanville plant in Normandy", text)
+    assert ClaimChecker(titled, lambda t: 1.0).check(claim, "RTE").verdict == "supports"  # type: ignore[arg-type]
+    untitled = _OneChunk("Weather news", text)
+    assert ClaimChecker(untitled, lambda t: 1.0).check(claim, "RTE").verdict == "not stated"  # type: ignore[arg-type]
