@@ -60,6 +60,9 @@ class Settings(BaseModel):
         "a best dense cosine below this is weak evidence (dropping a date filter, metadata lookups); "
         "passage refusals come from the fitted confidence model"))
     answerer: AnswererName = Field("extractive", description="who writes passage answers: extractive | llm")
+    spelling: bool = Field(True, description=(
+        "read a lower-case word no article has as the word one letter away that the collection pairs "
+        "with the question's other words (\"bougth\" -> \"bought\"); the answer shows the question as read"))
     demo_cache: Path | None = Field(None, description="where the downloaded demo wheel is kept (default: home)")
     # generative answerer (qa/llm/answerer.py; needs the `llm` extra)
     llm_backend: LLMBackend = Field("auto", description="auto (url set: openai, else local) | local | openai")

@@ -31,6 +31,8 @@ from qa.lang.dates import dated_span, from_int, human
 from qa.plan.forms import recognise
 from qa.question.followup import resolve
 from qa.question.parse import parse_question, without_dates
+from qa.question.spelling import apply as apply_corrections
+from qa.question.spelling import corrections
 from qa.question.types import Filters, ParsedQuestion, Vocabulary
 from qa.retrieval.hybrid import HybridRetriever
 from qa.settings import AnswererName, Mode, RetrievalMode
@@ -187,7 +189,11 @@ class Engine:
     def _parse(self, turn: Turn) -> Turn:
         vocab = self.vocabulary()
         history = list(turn.history) or None
-        res = resolve(turn.question, history, vocab, self._previous_article_ids(history))
+        typos = (corrections(turn.question, self.retriever.keywords.df, self.retriever.keywords.together)
+                 if self.settings.spelling else [])
+        res = resolve(apply_corrections(turn.question, typos), history, vocab, self._previous_article_ids(history))
+        if typos:
+            res = replace(res, changed=True)  # shown as the question as read
         pq = parse_question(res.text, vocab, Filters.from_dict(turn.filters), context=res.context)
         if pq.kind == "metadata" and res.article_ids and res.context:
             # "when was that published?": "that" is the article the last answer cited first

@@ -26,6 +26,14 @@ class KeywordSearch:
         """(chunk id, score) of the ``n`` best chunks with any of ``terms`` that pass ``f``."""
         return keywords.search(self.catalog, terms, f, n)
 
+    def df(self, term: str) -> int:
+        """Chunks that hold ``term`` (a stemmed content term)."""
+        return keywords.document_frequency(self.catalog, term) if term else 0
+
+    def together(self, terms: list[str]) -> int:
+        """Chunks that hold all of ``terms``."""
+        return keywords.together(self.catalog, terms)
+
     def idf(self) -> Callable[[str], float]:
         """term -> IDF over the index as it is now (unseen terms: as rare as a term can be)."""
         generation = self.catalog.generation()

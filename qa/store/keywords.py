@@ -55,6 +55,14 @@ def document_frequency(catalog: Catalog, term: str) -> int:
     return int(rows[0][0]) if rows else 0
 
 
+def together(catalog: Catalog, terms: list[str]) -> int:
+    """Chunks whose terms include every one of ``terms`` (0 without terms)."""
+    expr = " AND ".join('"' + t.replace('"', '""') + '"' for t in terms if t)
+    if not expr:
+        return 0
+    return int(catalog.query("SELECT COUNT(*) FROM chunk_fts WHERE chunk_fts MATCH ?", [expr])[0][0])
+
+
 def idf(n: int, df: int) -> float:
     """BM25's inverse document frequency, Lucene's form (never negative); unseen terms count as
     seen once (the rarest a term can be)."""

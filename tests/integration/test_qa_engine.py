@@ -40,6 +40,16 @@ def test_factual_questions_get_the_span_and_a_verified_citation(
     verified(real_bot, ans)
 
 
+def test_a_typo_is_read_as_the_collection_s_word_and_the_answer_says_how_it_read_the_question(
+    real_bot: ArticleQA,
+) -> None:
+    ans = real_bot.ask("How much did the new rail lnik to Aktau cost?")
+    assert ans.rewritten_question == "How much did the new rail link to Aktau cost?"
+    assert "240 million US dollars" in ans.short_answer
+    verified(real_bot, ans)
+    assert real_bot.ask("How much did the new rail link to Aktau cost?").rewritten_question == ""
+
+
 def test_what_did_someone_say_quotes_the_sentence(real_bot: ArticleQA) -> None:
     ans = real_bot.ask("What did Kassymbek say about the rail link?")
     assert not ans.refused
