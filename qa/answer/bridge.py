@@ -9,7 +9,10 @@ description ("Which oil company was run by Rex Tillerson?"), and that answer sta
 sentences. In every other case (the second hop finds nothing, or the plain answer is something
 else) the plain answer stands, so a one-hop question with a relative clause is not touched.
 (Withdrawing the plain answer when the second hop found nothing refused right answers on dev,
-where a description refers to the answer itself.)
+where a description refers to the answer itself.) One exception: when the plain answer is the
+person a who-clause describes (the recogniser reads the first hop's name as a person) and the
+question asks for a company, a place, a date or a figure, that answer cannot be right, and the
+answer is a refusal that says who the description names.
 """
 
 from __future__ import annotations
@@ -39,9 +42,15 @@ def bridge_question(text: str, noun: str, person: bool) -> str:
     return f"Who is {text}?" if person else f"Which {noun} is {text}?"
 
 
-def answer_bridged(question: str, plain: Answer, ask: Ask) -> Answer:
+#: answer types a person cannot answer: when the plain answer is the person a who-clause
+#: describes and the question asks for one of these, the plain answer is wrong for sure
+NOT_A_PERSON = frozenset({"ORG", "PLACE", "DATE", "NUMBER", "MONEY", "PERCENT"})
+
+
+def answer_bridged(question: str, plain: Answer, ask: Ask, asked_type: str = "") -> Answer:
     """``plain`` (the single-article answer to ``question``), or the two-hop answer when the
-    plain answer is the entity the question only describes (module docstring)."""
+    plain answer is the entity the question only describes (module docstring). ``asked_type``
+    is the question's answer type: a company asked for cannot be the person it is asked about."""
     if plain.refused or not plain.short_answer.strip() or plain.kind != "passage":
         return plain
     syntax = nlp.question_syntax(question)
@@ -58,6 +67,11 @@ def answer_bridged(question: str, plain: Answer, ask: Ask) -> Answer:
     outer = f"{question[:d.start]}{entity}{question[d.end:]}"
     second = ask(outer)
     if second.refused or not second.short_answer.strip() or same_entity(second.short_answer, entity):
+        if d.person and asked_type in NOT_A_PERSON and _a_person(entity, first.citations[0].quote):
+            # "which company ... the man who ...?" answered with the man
+            return replace(plain, text=f"I cannot answer that from the articles: they say {d.text} is {entity} [1], "
+                                       f"but no passage answers the question about {entity}.",
+                           short_answer="", refused=True, citations=tuple(first.citations[:1]))
         return plain  # no second hop: the plain reading stands
     steps = [{"tool": "bridge", "args": {"question": bridge}, "result": f"{d.text} = {entity}",
               "article_ids": [first.citations[0].article_id]},
@@ -71,3 +85,10 @@ def answer_bridged(question: str, plain: Answer, ask: Ask) -> Answer:
     why = f" ({d.text} is {entity} [{len(citations)}].)" if len(citations) > len(second.citations) else ""
     return replace(second, question=plain.question, text=f"{second.text}{why}", citations=citations, plan=plan,
                    passages=tuple({p.chunk.id: p for p in (*second.passages, *first.passages)}.values()))
+
+
+def _a_person(name: str, sentence: str) -> bool:
+    """The recogniser reads ``name`` in ``sentence`` as a person (not "ATSB", which a who-question
+    may also be answered with)."""
+    found = nlp.entities([sentence])
+    return found is not None and any(e.label == "PERSON" and same_entity(e.text, name) for e in found[0])

@@ -312,7 +312,8 @@ class Engine:
             return turn
         t = time.perf_counter()
         answer = answer_bridged(turn.parsed.text, turn.answer,
-                                lambda q: self.sub_answer(q, turn.filters, turn.mode, turn.retrieval))
+                                lambda q: self.sub_answer(q, turn.filters, turn.mode, turn.retrieval),
+                                turn.parsed.answer_type)
         if answer is not turn.answer:
             answer.timings["bridge"] = time.perf_counter() - t
         return replace(turn, answer=answer)

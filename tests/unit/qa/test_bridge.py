@@ -65,6 +65,33 @@ def test_without_a_second_hop_the_plain_answer_stands() -> None:
     assert answer_bridged(Q, plain, ask) is plain
 
 
+def test_without_a_second_hop_a_person_is_no_answer_to_which_company() -> None:
+    inner = bridge_question(DESCRIBED, "secretary", True)
+    hop = Answer(question=inner, text="Rex Tillerson [1].", short_answer="Rex Tillerson",
+                 citations=(cite("a1", "US Secretary of State Rex Tillerson said war was an option."),))
+    ask, _ = fake({inner: hop})
+    got = answer_bridged(Q, short(Q, "Tillerson", "a1"), ask, asked_type="ORG")
+    assert got.refused and not got.short_answer and "Rex Tillerson" in got.text
+    assert [c.article_id for c in got.citations] == ["a1"]  # what was found is still shown
+    # a who-question: the person may be the answer, and the plain reading stands
+    plain = short(Q, "Tillerson", "a1")
+    assert answer_bridged(Q, plain, ask, asked_type="PERSON") is plain
+
+
+def test_an_organisation_the_first_hop_named_is_not_taken_for_the_person_described() -> None:
+    q = "Which agency did the passenger whose headphones caught fire talk to?"
+    syntax = nlp.question_syntax(q)
+    assert syntax is not None and syntax.described and syntax.described[0].person
+    d = syntax.described[0]
+    inner = bridge_question(d.text, d.noun, d.person)
+    said = "The passenger told the Australian Transport Safety Bureau (ATSB) she woke up."
+    hop = Answer(question=inner, text="ATSB [1].", short_answer="ATSB", citations=(cite("a1", said),))
+    ask, asked = fake({inner: hop})
+    plain = short(q, "ATSB", "a1")
+    assert answer_bridged(q, plain, ask, asked_type="ORG") is plain
+    assert asked[0] == inner  # the first hop was asked, and named the agency
+
+
 def test_refusals_and_questions_without_a_described_phrase_ask_nothing_more() -> None:
     ask, asked = fake({})
     refused = Answer(question=Q, text="no", refused=True)
