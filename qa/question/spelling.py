@@ -6,9 +6,9 @@ and an English dictionary does not list it either (pyspellchecker's word-frequen
 ships in its wheel: "alumna" is a word, "bougth" is not).
 Its candidates are the words one edit away (a letter dropped, added, swapped with the next or
 changed) that the collection has; the one kept is the candidate that occurs together with the
-question's rarest other words in the most passages (then the more frequent one), so that
-"mising" becomes "missing" next to "Kerry Rear" rather than the commoner "rising". A question's
-first word may also be a mistyped question word ("wich", "wat", "whos"). Capitalised words are
+question's rarest other words in the most passages (then the more frequent one): next to
+"Kerry Rear", a "mising" is "missing" rather than the commoner "rising". A question's first word
+may also be a mistyped question word ("wich", "whn", "whos"). Capitalised words are
 names and are left alone, as are words of fewer than four letters and words no article pairs
 with the rest of the question.
 """
@@ -29,7 +29,7 @@ QUESTION_WORDS = ("which", "what", "when", "where", "who", "whom", "whose", "why
                   "where's")
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 MIN_LETTERS = 4  #: shorter words have too many neighbours to guess from
-RARE = 3  #: the question's rarest known terms a candidate must occur with
+RARE = 3  #: the question's rarest known terms a candidate is counted with
 
 logger = logging.getLogger(__name__)
 
