@@ -72,28 +72,33 @@ def _place_phrase(sentence: str, verbs: set[str]) -> Span | None:
     return None
 
 
-def _pick_span(
-    sentence: str, cands: list[Span], kind: str, q_words: set[str], matched_pos: list[int],
-    head_pos: list[int] | None = None, need_unit: bool = False, prep: str = "", country: bool = False,
-    local: bool = False,
-) -> Span | None:
-    q_terms = {stem(w) for w in q_words} if need_unit else set()
+def _fits(sentence: str, c: Span, ask: TypedAsk, q_terms: set[str]) -> bool:
+    """The candidate may answer: not already in the question, a country only where one is asked
+    for, a measure with its unit where the question asks how tall / far / ..."""
+    c_words = set(words(c.text))
+    if c_words and c_words <= ask.q_words:
+        return False  # the question already says it
+    if ask.country and not is_country(c.text):
+        return False  # "which country": Zambia, not the "Fall" of "Fall armyworms", nor Moscow
+    if ask.local and is_country(c.text):
+        return False  # "which German city": Frankfurt, not Germany
+    if ask.need_unit:  # "how tall" is not answered by a bare "12"
+        unit = re.match(r"[\s\-]?([a-z]+)", sentence[c.end:c.end + 12].lower())
+        said = re.findall(r"[a-z]+", c.text.lower()) + ([unit.group(1)] if unit else [])
+        if not any(w in _UNITS for w in said) or _measures_other(sentence, c, q_terms):
+            return False
+    return True
+
+
+def _pick_span(sentence: str, cands: list[Span], matched_pos: list[int], head_pos: list[int],
+               ask: TypedAsk) -> Span | None:
+    kind, q_words, prep = ask.kind, ask.q_words, ask.prep
+    q_terms = {stem(w) for w in q_words} if ask.need_unit else set()
     best: tuple[float, Span] | None = None
     for c in cands:
+        if not _fits(sentence, c, ask, q_terms):
+            continue
         c_words = set(words(c.text))
-        if c_words and c_words <= q_words:
-            continue  # the question already says it
-        if country and not is_country(c.text):
-            continue  # "which country": Zambia, not the "Fall" of "Fall armyworms", nor Moscow
-        if local and is_country(c.text):
-            continue  # "which German city": Frankfurt, not Germany
-        if need_unit:  # "how tall" is not answered by a bare "12"
-            unit = re.match(r"[\s\-]?([a-z]+)", sentence[c.end:c.end + 12].lower())
-            said = re.findall(r"[a-z]+", c.text.lower()) + ([unit.group(1)] if unit else [])
-            if not any(w in _UNITS for w in said):
-                continue
-            if _measures_other(sentence, c, q_terms):
-                continue
         new = len(c_words - q_words) / max(1, len(c_words))
         dist = min((abs(c.start - p) for p in matched_pos), default=len(sentence))
         score = new + 1.0 / (1.0 + dist / 25.0)
@@ -153,8 +158,7 @@ def score_span(sent: str, cands: list[Span], positions: list[int], head_pos: lis
     """The best candidate of a typed question's sentence and what it adds to the sentence's score."""
     kind = ask.kind
     score = 0.0
-    span = _pick_span(sent, cands, kind, ask.q_words, positions, head_pos, ask.need_unit, ask.prep, ask.country,
-                      ask.local)
+    span = _pick_span(sent, cands, positions, head_pos, ask)
     if span is None and kind == "PLACE" and not ask.country:
         span = _place_phrase(sent, ask.anchors)
     if span and kind == "NUMBER":
