@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 
+from qa.lang.text import content_terms
 from qa.plan.types import Form, Plan
+from qa.question.filters import extract_dates
 from qa.question.types import Vocabulary
 
 VERB = (r"(?:report(?:ed|s)?|publish(?:ed|es)?|cover(?:ed|s)?|ran|run|carr(?:y|ied|ies)|"
@@ -123,7 +125,7 @@ def recognise(question: str, vocab: Vocabulary) -> Plan | None:
         if groups.get("verb") and form in ("claim", "claim_both") and not re.match(
                 r"(?:say|said|state|stated|report|reported|write|wrote|claim|claimed|mention)", groups["verb"], re.I):
             topic = f"{groups['verb']} {topic}"  # "quote X calling..." keeps its verb: it carries content
-        if len(topic.split()) < 2 or NOT_A_TOPIC.match(topic):
+        if len(topic.split()) < 2 or NOT_A_TOPIC.match(topic) or _only_a_date(topic):
             continue
         if groups.get("topic2") is not None and len(groups["topic2"].split()) < 2:
             continue  # "before B reported it": one story, the next frame reads it
@@ -134,6 +136,13 @@ def recognise(question: str, vocab: Vocabulary) -> Plan | None:
         return Plan(form=form, outlets=outlets, topic=topic, later=EARLY.get(rel, False), question=question,
                     topic2=topic2)
     return None
+
+
+def _only_a_date(topic: str) -> bool:
+    """"15 March 2017": a date, not a topic ("how many articles did TASS publish on 15 March
+    2017?" is a catalog count with a date filter)."""
+    rest, lo, hi, _ = extract_dates(topic, None)
+    return (lo is not None or hi is not None) and not content_terms(rest)
 
 
 def _unmark(text: str, outlets: tuple[str, ...]) -> str:

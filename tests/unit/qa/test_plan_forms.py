@@ -54,6 +54,7 @@ def test_each_form_fills_its_slots(question: str, form: str, outlets: tuple[str,
         "What did Tokayev say about trade with China?",  # one article
         "According to RTE on 27 March 2017, how old is Carlos the Jackal?",  # a fact, not a yes/no claim
         "How many TASS articles were published on 15 March 2017?",  # a catalog count, no topic
+        "how many articles did TASS publish on 15 March 2017?",  # "on <date>" is a filter, not a topic
         "How many articles mention Brexit in their title?",
         "Which outlets published the most articles?",
         "Who wrote the BBC article about the Oroville Dam?",
