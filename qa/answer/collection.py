@@ -47,7 +47,7 @@ SCAFFOLD = re.compile(
     r"sources?|outlets?|newspapers?|publishers?|sites?|agency|agencies|broadcasters?|authors?|"
     r"writers?|journalists?|reporters?|days?|dates?|months?|sections?|categor(?:y|ies)|"
     r"most|fewest|least|more|less|largest|biggest|top|first|last|latest|earliest|newest|"
-    r"oldest|most recent|recent|list|show|me|give|find|get|display|name|all|any|some|please|"
+    r"oldest|most recent|recent|list|show|me|give|find|get|display|name|all|any|some|please|anything|"
     r"about|on|regarding|concerning|covering|mentioning|mentions?|mentioned|with|that|which|"
     r"in their titles?|in the titles?|in its title|in the headlines?|in their headlines?|title|"
     r"collection|corpus|index|archive|by|from|per|distribution|of|in|different|distinct|"

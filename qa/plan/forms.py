@@ -138,11 +138,15 @@ def recognise(question: str, vocab: Vocabulary) -> Plan | None:
     return None
 
 
+#: words that name no topic ("did the BBC publish anything on 20 March?")
+_ANY = frozenset(content_terms("anything something news any article articles story stories report reports"))
+
+
 def _only_a_date(topic: str) -> bool:
-    """"15 March 2017": a date, not a topic ("how many articles did TASS publish on 15 March
-    2017?" is a catalog count with a date filter)."""
+    """"15 March 2017", "anything on 20 March": a date, not a topic ("how many articles did TASS
+    publish on 15 March 2017?" is a catalog count with a date filter)."""
     rest, lo, hi, _ = extract_dates(topic, None)
-    return (lo is not None or hi is not None) and not content_terms(rest)
+    return (lo is not None or hi is not None) and not set(content_terms(rest)) - _ANY
 
 
 def _unmark(text: str, outlets: tuple[str, ...]) -> str:

@@ -34,6 +34,9 @@ COLLECTION = [
         rf"some\s+)?(?:\w+\s+){{0,3}}?{_ARTICLE_NOUN}\b", re.I),
     re.compile(rf"^\s*(?:what|which)\s+(?:\w+\s+){{0,3}}?{_ARTICLE_NOUN}\s+(?:were|was|are|did|have|has|is)\b", re.I),
     re.compile(r"\bwhat did\s+.+?\s+(?:publish|run|post|cover)\b", re.I),
+    # "did the BBC publish anything on 20 March?": a count answers it
+    re.compile(r"^\s*(?:did|does|do|has|have)\s+.{1,40}?\s+(?:publish(?:ed)?|run|post(?:ed)?|write|written|put out)\s+"
+               rf"(?:anything|any\s+(?:news\s+)?{_ARTICLE_NOUN})\b", re.I),
     re.compile(rf"\b(?:latest|newest|most recent|recent|first|earliest|oldest|last)\s+{_ARTICLE_NOUN}\b", re.I),
     re.compile(rf"\bwhen was the (?:first|last|latest|earliest|most recent|newest|oldest)\s+"
                rf"(?:\w+\s+)?{_ARTICLE_NOUN}\b", re.I),

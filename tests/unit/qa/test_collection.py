@@ -16,6 +16,9 @@ from qa import ArticleQA
         ("How many articles were published in March 2017?", "6"),
         ("how many articles are there from DW?", "1"),
         ("How many different sources are there?", "6"),
+        # "publish on <date>" is a filter, not a topic; "anything" names no topic
+        ("how many articles did TASS publish on 15 March 2017?", "2"),
+        ("did TASS publish anything on 15 March 2017?", "2"),
     ],
 )
 def test_counts(real_bot: ArticleQA, question: str, short: str) -> None:

@@ -28,6 +28,8 @@ V = Vocabulary(
         ("list BBC articles about Brexit from March 2017", "collection"),
         ("latest articles about North Korea", "collection"),
         ("what did DW publish on 9 March 2017?", "collection"),
+        ("did the BBC publish anything on 20 March 2017?", "collection"),
+        ("has TASS published any stories about Brexit?", "collection"),
         ("when was the first article about Brexit published?", "collection"),
         ("what period does the collection cover?", "collection"),
         ("who wrote the article about the Central Asia - China summit?", "metadata"),
