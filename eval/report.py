@@ -53,8 +53,11 @@ GUIDE = """\
   of the short answer (else the answer text) with the best gold answer; answerable questions
   only; a refusal scores 0. Extractive answers are sentences, so EM is low by design: look at
   **answer contains gold** (a gold answer appears, on word boundaries, in the answer text; a
-  yes/no gold must be the first word) for whether the user was told the answer.
-- **correct**: answerable -> answer contains gold; unanswerable -> refused; a collection
+  yes/no gold must be the first word) for whether the gold was anywhere in what the user read.
+- **correct**: answerable -> the answer itself gives the gold: its short answer when it has
+  one (a gold figure may come without its unit, "62" for "62 acres"), else its text; a quoted
+  passage that holds the gold does not make a wrong short answer right. Unanswerable ->
+  refused; a collection
   question whose true answer is "none" (gold count 0) -> says 0 / none, or declines. Dates match in
   any common spelling (2017-02-09 = 9 February 2017 = Feb 9, 2017). Collection listings need
   every gold title (or, past 10 titles, the count); **listed titles shown** is the share of

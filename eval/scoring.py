@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 
 from eval import metrics as M
 from eval.results import QuestionResult
@@ -55,14 +56,17 @@ def score_answer(
     if contains is not None and answer.refused and not nothing_to_find:
         contains = False  # a refusal that quotes a related passage has not answered
     metrics["contains"] = None if contains is None else float(contains)
+    said = contains
+    if golds and not answer.refused and answer.short_answer.strip() and structured is None and across is None:
+        said = says_gold(answer.short_answer, golds)
     if not item.answerable:
         metrics["correct"] = float(answer.refused)
     elif nothing_to_find:
         # "how many Reuters articles?" -> 0: saying so, or declining because there are
         # none ("the collection has no articles from Reuters"), are both right
-        metrics["correct"] = float(answer.refused or bool(contains))
+        metrics["correct"] = float(answer.refused or bool(said))
     else:
-        metrics["correct"] = metrics["contains"]
+        metrics["correct"] = None if said is None else float(said)
 
     chunk_text = {p.chunk.id: p.chunk.text for p in answer.passages}
     cited = [(c.quote, chunk_text.get(c.chunk_id, "")) for c in answer.citations]
@@ -97,6 +101,31 @@ def score_answer(
         metrics={k: None if v is None else round(v, 4) for k, v in metrics.items()},
         may_refuse=nothing_to_find,
     )
+
+
+def says_gold(short: str, golds: Sequence[str]) -> bool:
+    """Whether the answer itself (not the passage it quotes) gives a gold answer.
+
+    The gold occurs in the short answer, or the short answer is a figure that the gold
+    states with its unit ("62" for "62 acres"): the same numbers, on word boundaries.
+    "Tet Kale Party [1]. From ...: '... hand-picked by Michel Martelly ...'" quotes the
+    gold but answers something else, and is wrong.
+    """
+    if M.contains_gold(short, golds):
+        return True
+    figures = _figures(short)
+    if not figures:
+        return False
+    said = " " + M.normalize_answer(short, split_on_punct=True) + " "
+    for gold in golds:
+        g = " " + M.normalize_answer(gold, split_on_punct=True) + " "
+        if _figures(gold) == figures and said in g:
+            return True
+    return False
+
+
+def _figures(text: str) -> list[str]:
+    return re.findall(r"\d+(?:[.,]\d+)*", text)
 
 
 def _first_token(answer: Answer) -> float | None:

@@ -63,6 +63,21 @@ def test_score_answer_hand_checked() -> None:
     assert row.latency == 0.2  # Answer.timings["total"], not the wall time
 
 
+def test_correct_is_judged_on_the_answer_not_on_its_quote() -> None:
+    # the quoted sentence names Miller, but the answer given is Beijing: wrong
+    quoted = _answer("Beijing [1]. From 't': 'The deal was signed in Beijing by chief executive Alexei Miller.'",
+                     short="Beijing")
+    row = score_answer(WHO, quoted, "system", 0.1)
+    assert row.metrics["contains"] == 1.0 and row.metrics["correct"] == 0.0
+    # a figure given without the unit the gold states is the figure asked for
+    acres = GoldItem(id="acres", question="How many acres burned?", answers=("62 acres",), type="passage")
+    assert score_answer(acres, _answer("62 [1].", short="62"), "system", 0.1).metrics["correct"] == 1.0
+    assert score_answer(acres, _answer("6 [1]. From: '62 acres'", short="6"), "system", 0.1).metrics["correct"] == 0.0
+    # an answer without a short answer (a plan's yes/no) is judged on its text
+    yes = GoldItem(id="yes", question="Did Miller sign?", answers=("Yes",), type="claim")
+    assert score_answer(yes, _answer("Yes. BBC says so [1]."), "system", 0.1).metrics["correct"] == 1.0
+
+
 def test_refusals_and_errors_are_scored() -> None:
     refused = _answer("The articles do not say. Related: Alexei Miller signed.", refused=True)
     row = score_answer(WHO, refused, "system", 0.1)
