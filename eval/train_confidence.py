@@ -37,7 +37,8 @@ logger = logging.getLogger(__name__)
 DEV_SUITES = ("news", "news-blind-dev", "news-blind-dev2", "squad2")  #: never a test split
 OUT = Path(__file__).resolve().parents[1] / "qa" / "answer" / "data" / "confidence.json"
 #: suite -> cached index
-INDEX_OF = {"news": "news", "news-blind-dev": "news", "news-blind-dev2": "news", "squad2": "squad2"}
+INDEX_OF = {"news": "news", "news-blind-dev": "news", "news-blind-dev2": "news", "squad2": "squad2",
+            "compositional": "news"}
 
 
 @dataclass(frozen=True)

@@ -203,6 +203,10 @@ def _sorted(rows: list[dict[str, Any]], newest_first: bool) -> list[dict[str, An
     return sorted(rows, key=lambda r: (r["published_int"] or 0, r["title"] or ""), reverse=newest_first)
 
 
+#: a count asked as a yes/no question ("did the BBC publish anything on 20 March?")
+_YES_NO = re.compile(r"\s*(?:did|does|do|has|have|had|is|are|was|were)\b", re.I)
+
+
 def answer_collection(engine: Engine, pq: ParsedQuestion, question: str) -> Answer:
     cq = parse_collection(pq)
     filters = pq.filters.to_dict()
@@ -221,9 +225,18 @@ def answer_collection(engine: Engine, pq: ParsedQuestion, question: str) -> Answ
     dupes = duplicates_merged(engine.index.catalog)
     if dupes:
         counted += f" ({dupes} duplicate records were merged at ingest)"
+    yes_no = cq.measure in ("count", "list") and not cq.group and bool(_YES_NO.match(question))
     if not rows:
+        if yes_no:  # "did CNN publish anything on 25 December 2016?" is answered: no
+            return Answer(text=f"No. The collection has no {what} (0 found).", short_answer="No", **base)
         return Answer(text=f"No {what} are in the collection (0 found).", refused=True,
                       short_answer="0", **base)
+    if yes_no:
+        newest = _sorted(rows, True)
+        n, labels = len(rows), "; ".join(_label(r) for r in newest[:5])
+        what_n = what if n != 1 else what.replace("articles", "article", 1)
+        return Answer(text=f"Yes. There {'is' if n == 1 else 'are'} {n} {what_n}: {labels}{'; ...' if n > 5 else ''}.",
+                      short_answer="Yes", citations=_cite(engine, newest, 5), **base)
     if cq.measure == "count":
         if cq.group:
             values = _group_values(rows, cq.group) - {UNKNOWN}

@@ -18,7 +18,6 @@ from qa import ArticleQA
         ("How many different sources are there?", "6"),
         # "publish on <date>" is a filter, not a topic; "anything" names no topic
         ("how many articles did TASS publish on 15 March 2017?", "2"),
-        ("did TASS publish anything on 15 March 2017?", "2"),
     ],
 )
 def test_counts(real_bot: ArticleQA, question: str, short: str) -> None:
@@ -26,6 +25,14 @@ def test_counts(real_bot: ArticleQA, question: str, short: str) -> None:
     assert ans.kind == "collection", ans.text
     assert ans.short_answer == short, ans.text
     assert not ans.refused
+
+
+def test_a_yes_no_count_answers_yes_or_no(real_bot: ArticleQA) -> None:
+    yes = real_bot.ask("did TASS publish anything on 15 March 2017?")
+    assert yes.kind == "collection" and yes.short_answer == "Yes" and not yes.refused
+    assert yes.text.startswith("Yes. There are 2 articles") and len(yes.citations) == 2
+    no = real_bot.ask("Did DW publish any articles on 15 March 2017?")
+    assert no.short_answer == "No" and not no.refused and no.text.startswith("No.") and "(0 found)" in no.text
 
 
 def test_count_cites_the_matching_articles(real_bot: ArticleQA) -> None:
