@@ -27,10 +27,6 @@ MEASURES = frozenset(
 
 
 MEASURE_Q = re.compile(r"\bhow\s+(?:tall|high|far|deep|wide|long|heavy)\b", re.I)
-#: "how old was she?": an age, not any number in the sentence ("two women")
-AGE_Q = re.compile(r"\bhow\s+old\b|\bwhat\s+age\b|\bat\s+what\s+age\b", re.I)
-_AGE_AFTER = re.compile(r"\s*(?:-|\s)?years?(?:-|\s)old\b", re.I)  # "25-year-old", "25 years old"
-_AGE_BEFORE = re.compile(r"\b(?:aged?|age\s+of)\s+$", re.I)  # "aged 25", "at the age of 25"
 _UNITS = MEASURES | frozenset(
     "metre meter mile foot inch tonne ton kilogram kg km ft cm mm m lb lbs year month week day hour minute "
     "storey story floor storeys stories floors".split()
@@ -76,19 +72,6 @@ def _place_phrase(sentence: str, verbs: set[str]) -> Span | None:
     return None
 
 
-def _an_age(sentence: str, c: Span) -> bool:
-    """The candidate is a person's age, said as one: "25-year-old", "aged 25", "Siti Aisyah, 25,"."""
-    text = c.text.strip()
-    if re.fullmatch(r"\d{1,3}[\s\-]years?[\s\-]old", text, re.I):
-        return True
-    if not re.fullmatch(r"\d{1,3}", text):
-        return False
-    before, after = sentence[max(0, c.start - 12) : c.start], sentence[c.end : c.end + 12]
-    return bool(_AGE_AFTER.match(after) or _AGE_BEFORE.search(before)
-                or (re.search(r"\w,\s*$", before) and after.lstrip().startswith(","))
-                or (before.rstrip().endswith("(") and after.lstrip().startswith(")")))
-
-
 def _fits(sentence: str, c: Span, ask: TypedAsk, q_terms: set[str]) -> bool:
     """The candidate may answer: not already in the question, a country only where one is asked
     for, a measure with its unit where the question asks how tall / far / ..."""
@@ -99,8 +82,6 @@ def _fits(sentence: str, c: Span, ask: TypedAsk, q_terms: set[str]) -> bool:
         return False  # "which country": Zambia, not the "Fall" of "Fall armyworms", nor Moscow
     if ask.local and is_country(c.text):
         return False  # "which German city": Frankfurt, not Germany
-    if ask.age and not _an_age(sentence, c):
-        return False
     if ask.need_unit:  # "how tall" is not answered by a bare "12"
         unit = re.match(r"[\s\-]?([a-z]+)", sentence[c.end:c.end + 12].lower())
         said = re.findall(r"[a-z]+", c.text.lower()) + ([unit.group(1)] if unit else [])
@@ -170,7 +151,6 @@ class TypedAsk:
     heads: list[str]
     anchors: set[str]
     local: bool = False  #: "which city / town / district / region": a place inside a country
-    age: bool = False  #: "how old": a person's age
 
 
 def score_span(sent: str, cands: list[Span], positions: list[int], head_pos: list[int], ask: TypedAsk

@@ -18,7 +18,7 @@ from functools import cache
 from itertools import pairwise
 
 from qa.answer.packaged import packaged_json
-from qa.answer.pick import AGE_Q, MEASURE_Q, TypedAsk, score_span
+from qa.answer.pick import MEASURE_Q, TypedAsk, score_span
 from qa.answer.spans import Span, candidates, focus_noun, head_noun, phrases
 from qa.answer.typed import entity_candidates
 from qa.lang import nlp
@@ -399,8 +399,7 @@ def read(
                     )
                 )
     if typed:
-        ask = TypedAsk(kind, q_words, need_unit, prep, country, counted, heads, anchor_set, local,
-                       age=kind == "NUMBER" and bool(AGE_Q.search(pq.text)))
+        ask = TypedAsk(kind, q_words, need_unit, prep, country, counted, heads, anchor_set, local)
         _typed_spans(readings, typed, ask)
     elif focus:
         _named_instances(readings, focus, q_words)

@@ -237,26 +237,3 @@ def test_which_x_is_answered_by_the_name_after_the_noun_not_the_description() ->
     (best, *_) = read(pq, [ScoredChunk(chunk, 1.0, dense=0.6)], lambda t: 3.0)
     assert best.span == "Michel Barnier"  # not "European Commission's lead negotiator"
     assert text[best.span_start:best.span_start + len(best.span)] == best.span
-
-
-def test_how_old_wants_an_age_not_any_number() -> None:
-    text = ("Two women are to be charged with the murder. "
-            "Siti Aisyah, 25, was arrested at the airport, police said.")
-    assert _best(text, "How old was the woman charged with the murder?").span == "25"
-    text = "The 67-year-old Carlos argued that two judges should step down."
-    assert _best(text, "how old is Carlos?").span.startswith("67")
-    # no age in the passage: the count of women is no answer
-    assert _best("Two women are to be charged with the murder.", "How old were the women charged?").span != "Two"
-
-
-def test_an_age_is_said_as_one() -> None:
-    from qa.answer.pick import _an_age
-    from qa.answer.spans import Span
-
-    def age(sentence: str, text: str) -> bool:
-        i = sentence.index(text)
-        return _an_age(sentence, Span(i, i + len(text), text, "NUMBER"))
-
-    assert age("Siti Aisyah, 25, was charged", "25") and age("a 25-year-old woman", "25")
-    assert age("aged 65, he was sacked", "65") and age("Ranieri (65) was sacked", "65")
-    assert not age("Two women were charged", "Two") and not age("killed 18 civilians, 12 of them", "12")
