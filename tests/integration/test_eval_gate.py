@@ -52,7 +52,9 @@ def test_gate_answers_and_refusals(gate: SuiteResult) -> None:
     answerable = gate.summary("system", "has_answer")
     # 13 answerable questions: measured 8 (0.615); two fewer is a regression
     assert answerable["contains"] is not None and answerable["contains"] >= 0.45
-    assert s["correct"] is not None and s["correct"] >= 0.40  # measured 0.500
+    # measured 0.500 when "correct" was the lenient rule (gold anywhere in the answer's text),
+    # 0.467 with the strict one (2026-11-30: the short answer must give the gold)
+    assert s["correct"] is not None and s["correct"] >= 0.40
     # 17 unanswerable questions: measured 7 refused (0.412)
     no_answer = gate.summary("system", "no_answer")
     assert no_answer["refused"] is not None and no_answer["refused"] >= 0.25
