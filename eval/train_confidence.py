@@ -38,11 +38,13 @@ from eval.scoring import score_answer
 from qa import ArticleQA
 from qa.answer.confidence import FEATURES, ConfidenceModel
 from qa.progress import TqdmProgress
+from qa.settings import Mode
 
 logger = logging.getLogger(__name__)
 
 DEV_SUITES = ("news", "news-blind-dev", "news-blind-dev2", "squad2")  #: never a test split
-OUT = Path(__file__).resolve().parents[1] / "qa" / "answer" / "data" / "confidence.json"
+DATA = Path(__file__).resolve().parents[1] / "qa" / "answer" / "data"
+OUT = {"fast": DATA / "confidence.json", "accurate": DATA / "confidence_accurate.json"}  #: per reader mode
 #: suite -> cached index
 INDEX_OF = {"news": "news", "news-blind-dev": "news", "news-blind-dev2": "news", "squad2": "squad2",
             "compositional": "news"}
@@ -54,7 +56,8 @@ class Example:
     id: str
     features: dict[str, float]
     answerable: bool
-    right: bool  #: the unrefused answer was right
+    right: bool  #: the answer the gate let through was right (or rightly declined by the reader model)
+    declined: bool = False  #: let through, the reader model said no sentence answers (accurate mode)
 
 
 def find_index(cache: Path, corpus: str) -> Path:
@@ -67,7 +70,8 @@ def find_index(cache: Path, corpus: str) -> Path:
 LABELS = ("contains", "correct")  #: what makes an answer right (module docstring)
 
 
-def collect(suite_name: str, cache: Path, progress: bool = True, label: str = "contains") -> list[Example]:
+def collect(suite_name: str, cache: Path, progress: bool = True, label: str = "contains",
+            mode: Mode = "fast") -> list[Example]:
     home = find_index(cache, INDEX_OF[suite_name])
     suite = load(RunConfig(suite=suite_name, home=home), cache)
     bot = ArticleQA(home=home)
@@ -78,12 +82,16 @@ def collect(suite_name: str, cache: Path, progress: bool = True, label: str = "c
     try:
         for n, item in enumerate(suite.items, start=1):
             seen = len(engine.calibration)
-            answer = bot.ask(item.question)
+            answer = bot.ask(item.question, mode=mode)
             bar(n, len(suite.items), item.id)
             if len(engine.calibration) == seen:
                 continue  # not a passage answer with a reading: the model is not asked
-            right = item.answerable and score_answer(item, answer, "system", 0.0).metrics.get(label) == 1.0
-            out.append(Example(suite_name, item.id, engine.calibration[-1], item.answerable, bool(right)))
+            if answer.refused:  # past the gate, the reader model said no sentence answers
+                right = not item.answerable
+            else:
+                right = item.answerable and score_answer(item, answer, "system", 0.0).metrics.get(label) == 1.0
+            out.append(Example(suite_name, item.id, engine.calibration[-1], item.answerable, bool(right),
+                               declined=answer.refused))
     finally:
         bar.close()
         bot.close()
@@ -94,22 +102,24 @@ OBJECTIVES = ("correct", "crag")
 
 
 def gain(p: np.ndarray, threshold: float, answerable: np.ndarray, right: np.ndarray,
-         objective: str = "crag") -> np.ndarray:
+         objective: str = "crag", declined: np.ndarray | None = None) -> np.ndarray:
     """Per question: +1 right answer or right refusal, 0 refusing an answerable one; a wrong answer
-    is -1 (``crag``) or 0 (``correct``)."""
+    is -1 (``crag``) or 0 (``correct``). ``declined``: let through, the reader model refused (0)."""
     answer = p >= threshold
     wrong = -1.0 if objective == "crag" else 0.0
-    return np.where(answer, np.where(right, 1.0, wrong), np.where(answerable, 0.0, 1.0))
+    missed = np.zeros(len(p), dtype=bool) if declined is None else declined
+    return np.where(answer, np.where(right, 1.0, np.where(missed, 0.0, wrong)), np.where(answerable, 0.0, 1.0))
 
 
 def fit(examples: Sequence[Example], folds: int = 5, seeds: int = 3, c: float = 1.0,
-        objective: str = "correct") -> ConfidenceModel:
+        objective: str = "correct", mode: str = "fast") -> ConfidenceModel:
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold
 
     x = np.array([[e.features.get(f, 0.0) for f in FEATURES] for e in examples], dtype=np.float64)
     y = np.array([e.right for e in examples], dtype=int)
     answerable = np.array([e.answerable for e in examples])
+    declined = np.array([e.declined for e in examples])
     suites = [e.suite for e in examples]
     per_suite = {s: suites.count(s) for s in set(suites)}
     w = np.array([len(examples) / (len(per_suite) * per_suite[s]) for s in suites])  # suites weigh the same
@@ -123,7 +133,7 @@ def fit(examples: Sequence[Example], folds: int = 5, seeds: int = 3, c: float = 
             held_out[test] += model.predict_proba(z[test])[:, 1] / seeds
 
     def score(t: float, how: str) -> float:
-        return float((gain(held_out, t, answerable, y == 1, how) * w).sum() / w.sum())
+        return float((gain(held_out, t, answerable, y == 1, how, declined) * w).sum() / w.sum())
 
     grid = np.round(np.arange(0.05, 0.951, 0.01), 2)
     scores = [score(t, objective) for t in grid]
@@ -137,6 +147,8 @@ def fit(examples: Sequence[Example], folds: int = 5, seeds: int = 3, c: float = 
                      for how in OBJECTIVES},
         "refit": "python -m eval.train_confidence",
     }
+    if mode != "fast":
+        info["mode"], info["refit"] = mode, f"python -m eval.train_confidence --mode {mode}"
     return ConfidenceModel(FEATURES, tuple(float(v) for v in mean), tuple(float(v) for v in scale),
                            tuple(float(v) for v in model.coef_[0]), float(model.intercept_[0]),
                            float(grid[best]), info)
@@ -146,30 +158,36 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--suites", default=",".join(DEV_SUITES), help="dev suites to fit on")
     ap.add_argument("--cache", type=Path, default=None, help="eval cache with the indexes")
-    ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--mode", choices=tuple(OUT), default="fast",
+                    help="the reader mode whose gate is fitted: accurate asks every question with the local model")
+    ap.add_argument("--out", type=Path, default=None, help="where the weights go (default: the packaged file)")
     ap.add_argument("--examples", type=Path, help="also write the examples (features, labels) as JSONL")
     ap.add_argument("-C", type=float, default=1.0, help="inverse regularisation strength")
     ap.add_argument("--objective", choices=OBJECTIVES, default="correct", help="what the threshold maximises")
-    ap.add_argument("--label", choices=LABELS, default="contains",
-                    help="what makes an answer right: the gold anywhere in its text (default), or in its short answer")
+    ap.add_argument("--label", choices=LABELS, default=None,
+                    help="what makes an answer right: the gold anywhere in its text (fast's default), or in its "
+                         "short answer (accurate's default)")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     names = [s for s in args.suites.split(",") if s]
     if any(S.is_test_suite(s) for s in names):
         raise SystemExit("the confidence model is fitted on dev suites only")
     cache = args.cache or default_cache_dir()
-    examples = [e for s in names for e in collect(s, cache, label=args.label)]
+    label = args.label or ("contains" if args.mode == "fast" else "correct")
+    out = args.out or OUT[args.mode]
+    mode: Mode = "accurate" if args.mode == "accurate" else "fast"
+    examples = [e for s in names for e in collect(s, cache, label=label, mode=mode)]
     if args.examples:
         args.examples.write_text("".join(json.dumps(e.__dict__) + "\n" for e in examples))
-    model = fit(examples, c=args.C, objective=args.objective)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(model.to_dict(), indent=1) + "\n", encoding="utf-8")
+    model = fit(examples, c=args.C, objective=args.objective, mode=args.mode)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(model.to_dict(), indent=1) + "\n", encoding="utf-8")
     info: dict[str, Any] = model.info
     print(f"fitted on {info['examples']} answers {info['suites']}; threshold {model.threshold} "
           f"({args.objective}); held out: {info['held_out']}")
     for name, w in sorted(zip(model.names, model.coef, strict=True), key=lambda t: -abs(t[1])):
         print(f"  {name:24s} {w:+.3f}")
-    print(f"wrote {args.out}")
+    print(f"wrote {out}")
     return 0
 
 

@@ -72,10 +72,17 @@ class ConfidenceModel:
 
 
 @cache
-def packaged_model() -> ConfidenceModel | None:
+def packaged_model(name: str = "confidence.json") -> ConfidenceModel | None:
     """The fitted weights shipped with the package (None when they are missing)."""
-    data = packaged_json("confidence.json")
+    data = packaged_json(name)
     return ConfidenceModel.from_dict(data) if data is not None else None
+
+
+def accurate_model() -> ConfidenceModel | None:
+    """The gate fitted on accurate-mode answers (``--mode accurate``), if it ships: the reader
+    model re-reads what the gate lets through, so it may answer where fast mode's span would be
+    wrong."""
+    return packaged_model("confidence_accurate.json")
 
 
 def required_model() -> ConfidenceModel:

@@ -21,10 +21,9 @@ from langchain_core.runnables import Runnable, RunnableBranch, RunnableLambda
 
 from qa.answer.aggregate import common_entity, is_compositional
 from qa.answer.bridge import answer_bridged
-from qa.answer.confidence import ConfidenceModel, required_model
-from qa.answer.reader import TYPED, Reading, read, typed_core
+from qa.answer.confidence import ConfidenceModel, accurate_model, required_model
+from qa.answer.reader import Reading, read, snap_span
 from qa.answer.refusal import QUANTITIES, answer_features, refusal_text, top_dense
-from qa.answer.spans import candidates
 from qa.answer.turn import Turn
 from qa.citations import make_citation
 from qa.lang.dates import dated_span, from_int, human
@@ -56,18 +55,6 @@ ACCURATE_SENTENCES = 4  #: sentences the reader model sees in accurate mode (~40
 #: what _accurate_span returns when the reader model says no sentence answers
 NO_ANSWER = Reading(chunk=Chunk(id="", article_id="", position=0, text="", start=0, end=0), start=0, end=0,
                     sentence="", span="", span_start=-1, score=0.0, match=0.0, passage_rank=-1)
-
-
-def _snap(r: Reading, pos: int, span: str, kind: str) -> Reading:
-    """The model's phrase at ``pos`` of ``r.sentence``, snapped to the typed span of the sentence
-    it overlaps ("46" -> "46 billion", "1985, ZTE is ..." -> "1985"); untyped phrases stay."""
-    end = pos + len(span)
-    if kind in TYPED:
-        for c in candidates(r.sentence, kind):
-            if c.start < end and pos < c.end:
-                return replace(r, span=c.text, span_start=r.start + c.start)
-    cut, offset = typed_core(span, kind)
-    return replace(r, span=cut, span_start=r.start + pos + offset)
 
 
 class Engine:
@@ -353,7 +340,7 @@ class Engine:
             self.calibration.append(features)  # eval/train_confidence.py: answer, never refuse
             weak = False
         else:
-            weak = not self.confidence.answers(features)
+            weak = not self._gate(turn.mode).answers(features)
         if (is_compositional(pq) and (weak or len(pq.filters.sources) > 1) and turn.mode != "sentence"
                 and self._strong(hits)):
             # no one sentence answers, or several outlets are asked about: the name their articles share
@@ -432,6 +419,15 @@ class Engine:
             self._llm = LLMAnswerer(self.settings)
         return self._llm
 
+    def _gate(self, mode: str) -> ConfidenceModel:
+        """Accurate mode's own gate (``accurate_model``) when it ships and the reader model will run."""
+        gate = accurate_model() if mode == "accurate" else None
+        try:
+            ready = gate is not None and self.llm().available()[0]
+        except RuntimeError:
+            ready = False
+        return gate if ready and gate is not None else self.confidence
+
     def _caller_llm(self, model: BaseChatModel) -> Any:
         """An answerer around a caller's chat model (``runnable(llm=...)``), one per model."""
         with self._lock:
@@ -466,7 +462,7 @@ class Engine:
         for r in top:
             pos = r.sentence.find(span)
             if pos >= 0:
-                return _snap(r, pos, span, pq.answer_type)
+                return snap_span(r, pos, span, pq.answer_type)
         return None
 
     def _answer_llm(self, turn: Turn, hits: list[ScoredChunk], filters: dict[str, Any]) -> Answer:

@@ -410,3 +410,15 @@ def read(
 def confidence(r: Reading) -> float:
     """A 0..1 squashing of the reading score (for display and thresholds)."""
     return 1 / (1 + math.exp(-8 * (r.score - 0.45)))
+
+
+def snap_span(r: Reading, pos: int, span: str, kind: str) -> Reading:
+    """The model's phrase at ``pos`` of ``r.sentence``, snapped to the typed span of the sentence
+    it overlaps ("46" -> "46 billion", "1985, ZTE is ..." -> "1985"); untyped phrases stay."""
+    end = pos + len(span)
+    if kind in TYPED:
+        for c in candidates(r.sentence, kind):
+            if c.start < end and pos < c.end:
+                return replace(r, span=c.text, span_start=r.start + c.start)
+    cut, offset = typed_core(span, kind)
+    return replace(r, span=cut, span_start=r.start + pos + offset)

@@ -197,6 +197,30 @@ def test_accurate_mode_snaps_the_model_phrase_to_the_typed_span_and_leaves_numbe
     verified(real_bot, who)
 
 
+def test_accurate_mode_has_its_own_gate_only_when_the_reader_model_runs(
+    real_bot: ArticleQA, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qa.answer import engine as engine_module
+    from qa.answer.confidence import ConfidenceModel
+
+    engine = real_bot.engine
+    own = ConfidenceModel(engine.confidence.names, engine.confidence.mean, engine.confidence.scale,
+                          engine.confidence.coef, engine.confidence.intercept, 0.99)
+    monkeypatch.setattr(engine_module, "accurate_model", lambda: own)
+    monkeypatch.setattr(engine, "_llm", _Reader("Lavrov"))
+    assert engine._gate("accurate") is own and engine._gate("fast") is engine.confidence
+    # a gate that refuses nearly everything refuses in accurate mode only
+    assert real_bot.ask("Who met Rex Tillerson in Bonn?", mode="accurate").refused
+    assert not real_bot.ask("Who met Rex Tillerson in Bonn?", mode="fast").refused
+
+    class _Off(_Reader):
+        def available(self) -> tuple[bool, str]:
+            return False, "no model"
+
+    monkeypatch.setattr(engine, "_llm", _Off("Lavrov"))  # accurate falls back to fast, and so does its gate
+    assert engine._gate("accurate") is engine.confidence
+
+
 @pytest.mark.parametrize(("top_score", "kept"), [(13.0, True), (5.5, False)])
 def test_a_dominant_lexical_hit_survives_rank_fusion(
     fake_bot: ArticleQA, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, top_score: float, kept: bool

@@ -18,6 +18,9 @@ def test_gain_scores_answers_and_refusals_by_hand() -> None:
     # answered right +1, answered wrong -1 / 0, refused answerable 0, refused unanswerable +1, answered it -1 / 0
     assert gain(p, 0.5, answerable, right, "crag").tolist() == [1.0, -1.0, 0.0, 1.0, -1.0]
     assert gain(p, 0.5, answerable, right, "correct").tolist() == [1.0, 0.0, 0.0, 1.0, 0.0]
+    # accurate mode: let through, the reader model declined the second question: a refusal (0), not wrong
+    declined = np.array([False, True, False, False, False])
+    assert gain(p, 0.5, answerable, right, "crag", declined).tolist() == [1.0, 0.0, 0.0, 1.0, -1.0]
 
 
 def test_fit_learns_that_more_evidence_means_right() -> None:
