@@ -16,6 +16,10 @@ the gate lets through). ``--label correct`` uses the suites' strict rule (the sh
 must give the gold). On 2026-11-30 a strict refit gained on the blind dev sets in fast mode and
 lost on the blind test split (fast -3 questions, accurate -7), so it was not shipped.
 
+``--mode accurate`` fits accurate mode's own gate (``confidence_accurate.json``): every question
+is asked with the local reader model (the ``llm`` extra and a model; about 2-6 s a question), and
+an answer is right by the strict rule; a question the model declines counts as a refusal.
+
 The indexes come from the eval cache (``article-qa eval --suite news|squad2`` builds them).
 """
 
@@ -180,6 +184,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.examples:
         args.examples.write_text("".join(json.dumps(e.__dict__) + "\n" for e in examples))
     model = fit(examples, c=args.C, objective=args.objective, mode=args.mode)
+    if tuple(names) != DEV_SUITES:
+        model.info["refit"] += f" --suites {','.join(names)}"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(model.to_dict(), indent=1) + "\n", encoding="utf-8")
     info: dict[str, Any] = model.info
