@@ -32,7 +32,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -179,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     cache = args.cache or default_cache_dir()
     label = args.label or ("contains" if args.mode == "fast" else "correct")
     out = args.out or OUT[args.mode]
-    mode: Mode = "accurate" if args.mode == "accurate" else "fast"
+    mode = cast(Mode, args.mode)  # one of OUT's keys (argparse choices)
     examples = [e for s in names for e in collect(s, cache, label=label, mode=mode)]
     if args.examples:
         args.examples.write_text("".join(json.dumps(e.__dict__) + "\n" for e in examples))

@@ -203,6 +203,15 @@ def _sorted(rows: list[dict[str, Any]], newest_first: bool) -> list[dict[str, An
     return sorted(rows, key=lambda r: (r["published_int"] or 0, r["title"] or ""), reverse=newest_first)
 
 
+def _there_are(rows: list[dict[str, Any]], what: str) -> tuple[str, list[dict[str, Any]], str]:
+    """"There are 8 articles from BBC" ("There is 1 article ..."), the rows newest first, and the
+    newest five as labels."""
+    newest = _sorted(rows, True)
+    n = len(rows)
+    what_n = what if n != 1 else what.replace("articles", "article", 1)
+    return f"There {'is' if n == 1 else 'are'} {n} {what_n}", newest, "; ".join(_label(r) for r in newest[:5])
+
+
 #: a count asked as a yes/no question ("did the BBC publish anything on 20 March?")
 _YES_NO = re.compile(r"\s*(?:did|does|do|has|have|had|is|are|was|were)\b", re.I)
 
@@ -232,10 +241,8 @@ def answer_collection(engine: Engine, pq: ParsedQuestion, question: str) -> Answ
         return Answer(text=f"No {what} are in the collection (0 found).", refused=True,
                       short_answer="0", **base)
     if yes_no:
-        newest = _sorted(rows, True)
-        n, labels = len(rows), "; ".join(_label(r) for r in newest[:5])
-        what_n = what if n != 1 else what.replace("articles", "article", 1)
-        return Answer(text=f"Yes. There {'is' if n == 1 else 'are'} {n} {what_n}: {labels}{'; ...' if n > 5 else ''}.",
+        there, newest, labels = _there_are(rows, what)
+        return Answer(text=f"Yes. {there}: {labels}{'; ...' if len(rows) > 5 else ''}.",
                       short_answer="Yes", citations=_cite(engine, newest, 5), **base)
     if cq.measure == "count":
         if cq.group:
@@ -244,11 +251,9 @@ def answer_collection(engine: Engine, pq: ParsedQuestion, question: str) -> Answ
             names = ", ".join(sorted(values)[:20])
             return Answer(text=f"{n} different {cq.group}s among {len(rows)} {what}: {names}.",
                           short_answer=str(n), **base)
-        newest = _sorted(rows, True)
-        labels = "; ".join(_label(r) for r in newest[:5])
+        there, newest, labels = _there_are(rows, what)
         more = f" The newest: {labels}." if len(rows) > 1 else f" It is {labels}."
-        what_n = what if len(rows) != 1 else what.replace("articles", "article", 1)
-        return Answer(text=f"There {'is' if len(rows) == 1 else 'are'} {len(rows)} {what_n}. {counted}.{more}",
+        return Answer(text=f"{there}. {counted}.{more}",
                       short_answer=str(len(rows)), citations=_cite(engine, newest, 5), **base)
     if cq.measure == "rank":
         counts = Counter(v for r in rows for v in _row_group(r, cq.group))

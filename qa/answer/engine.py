@@ -422,11 +422,13 @@ class Engine:
     def _gate(self, mode: str) -> ConfidenceModel:
         """Accurate mode's own gate (``accurate_model``) when it ships and the reader model will run."""
         gate = accurate_model() if mode == "accurate" else None
+        if gate is None:
+            return self.confidence
         try:
-            ready = gate is not None and self.llm().available()[0]
+            ready = bool(self.llm().available()[0])
         except RuntimeError:
             ready = False
-        return gate if ready and gate is not None else self.confidence
+        return gate if ready else self.confidence
 
     def _caller_llm(self, model: BaseChatModel) -> Any:
         """An answerer around a caller's chat model (``runnable(llm=...)``), one per model."""
