@@ -73,9 +73,18 @@ def _field(art: Article, field: str) -> tuple[str, str]:
     return "", f"I do not know the field {field!r}."
 
 
+#: "which outlet reported *more* people injured, the BBC or CNN?" compares figures, not outlets
+COMPARES = re.compile(r"\b(?:more|fewer|less|higher|lower|larger|bigger|smaller|greater)\b", re.I)
+
+
 def answer_metadata(
     engine: Engine, pq: ParsedQuestion, question: str, context_ids: tuple[str, ...], retrieval: str
 ) -> Answer:
+    outlets = pq.filters.sources
+    if pq.meta_field == "source" and len(outlets) > 1 and COMPARES.search(pq.text):
+        return Answer(question=question, refused=True, kind="metadata", filters=pq.filters.to_dict(),
+                      text=f"I cannot tell which of {' and '.join(outlets)} reported more or less: I did not find "
+                      "a figure for it that both of their articles state.")
     topic = topic_of(pq)
     hits = []
     art_id = ""

@@ -27,8 +27,10 @@ COLLECTION = [
         r"outlets)\b", re.I),
     re.compile(r"\bhow many\s+(?:different\s+|distinct\s+)(?:days|dates|months|sections)\b|\bon how many days\b", re.I),
     re.compile(r"\b(?:number|count|total)\s+of\s+(?:\w+\s+){0,3}?" + _ARTICLE_NOUN, re.I),
+    # "which outlet published the most?", "... more stories on X", not "... left more than a million people"
     re.compile(r"\b(?:which|what)\s+(?:source|outlet|newspaper|publisher|site|agency|broadcaster|author|writer|"
-        r"journalist|day|date|month|week)s?\b.*\b(?:most|fewest|least|more|less|largest|biggest|top)\b", re.I),
+        r"journalist|day|date|month|week)s?\b.*(?:\b(?:most|fewest|least|largest|biggest)\b|\b(?:more|less|top)\b"
+        rf"(?:\s+[\w\-]+){{0,3}}?\s*(?:{_ARTICLE_NOUN}|often|frequently|coverage|active|prolific|[?.!]|$))", re.I),
     re.compile(r"\b(?:most|fewest)\s+(?:articles|stories|reports)\b", re.I),
     re.compile(rf"^\s*(?:please\s+)?(?:list|show|give|find|get|display|name)\s+(?:me\s+)?(?:all\s+|the\s+|"
         rf"some\s+)?(?:\w+\s+){{0,3}}?{_ARTICLE_NOUN}\b", re.I),
@@ -50,20 +52,40 @@ COLLECTION = [
                r"\bby\s+(?:source|outlet|day|month)\b\s*\??$", re.I),
 ]
 
+#: what a news story is called, and what an outlet does with one
+_STORY = r"(?:article|story|piece|report|feature|interview|essay|column|editorial|item|list|op-ed)"
+_PUBLISHES = r"(?:publish|run|post|report|carry|cover|put\s+out|air|break|feature)"
+_OUTLET_NOUNS = (r"(?:news\s+)?(?:outlet|source|newspaper|paper|publisher|site|website|agency|media|organi[sz]ation|"
+                 r"broadcaster|channel|publication)")
+#: "the" or one possessor before the story noun: "the article", "DW's story", "the TASS report"
+_WHOSE = r"(?:the|this|that|it)?\s*(?:[\w&.\-]+(?:['’]s?)?\s+)?"
+
+#: questions about one article that name its outlet ("When did CNN publish its story on ...?",
+#: "What was HuffPost's headline on ...?"): metadata questions when ``outlet`` is a known source
+BY_OUTLET = [
+    (re.compile(r"^\s*(?:on\s+)?(?:when|(?:what|which)\s+(?:date|day))\s+did\s+(?P<outlet>.{1,40}?)\s+"
+                rf"{_PUBLISHES}\b", re.I), "date"),
+    (re.compile(r"\bwhat\s+(?:headline|title)\s+did\s+(?P<outlet>.{1,40}?)\s+(?:run|use|give|put|publish|carry)\b",
+                re.I), "title"),
+    (re.compile(r"\bwhat(?:'s|’s|\s+is|\s+was)\s+(?P<outlet>.{1,40}?)['’]s?\s+(?:headline|title)\b", re.I), "title"),
+]
+
 METADATA = [
-    (re.compile(r"\bwho\s+(?:wrote|authored|penned|is the author of|was the author of|reported|writes)\b", re.I),
+    (re.compile(r"\bwho\s+(?:wrote|authored|penned|is the author of|was the author of|writes)\b", re.I),
      "author"),
-    (re.compile(r"\b(?:the\s+)?(?:author|byline|writer|reporter)s?\s+of\b", re.I), "author"),
-    (re.compile(r"\bwhen\s+(?:was|were|did)\s+(?:the|this|that|it)?\s*(?:\w+\s+)?(?:article|story|piece|report|"
-        r"it)\b.*\b(?:published|come out|appear|written|released|posted)", re.I), "date"),
+    (re.compile(r"\bwho\s+(?:reported|broke|ran|carried)\b", re.I), "source"),  # in news, an outlet reports
+    # "the author of the article on ...", "the byline of DW's story", not "the lead author of the study"
+    (re.compile(rf"\b(?:author|byline|writer|reporter)s?\s+(?:of|on)\s+(?:{_WHOSE}{_STORY}\b|it\b|['\"“‘])", re.I),
+     "author"),
+    (re.compile(rf"\bwhen\s+(?:was|were|did)\s+{_WHOSE}(?:{_STORY}|it)\b.*\b(?:published|come out|appear|written|"
+                r"released|posted)", re.I), "date"),
     (re.compile(r"\b(?:publication|publishing)\s+date\b", re.I), "date"),
     (re.compile(r"\bwhen\s+(?:was|were)\s+(?:it|that|this|they)\s+(?:published|posted|released|written|out)\b",
                 re.I), "date"),
-    (re.compile(r"\b(?:what|which)\s+(?:date|day)\s+(?:was|were|did)\s+(?:the|this|that|it)?\s*(?:\w+\s+)?(?:article|"
-        r"story|piece|report)\b.*\b(?:published|come out|appear|released|posted|run)\b", re.I), "date"),
-    (re.compile(r"\b(?:which|what)\s+(?:news\s+)?(?:outlet|source|newspaper|publisher|site|website|agency|media|"
-        r"organi[sz]ation|broadcaster|channel)\s+(?:published|ran|reported|carried|wrote|posted|put out)\b", re.I),
-     "source"),
+    (re.compile(rf"\b(?:what|which)\s+(?:date|day)\s+(?:was|were|did)\s+{_WHOSE}{_STORY}\b.*\b(?:published|"
+                r"come out|appear|released|posted|run)\b", re.I), "date"),
+    (re.compile(rf"\b(?:which|what)\s+{_OUTLET_NOUNS}\s+(?:published|ran|reported|carried|wrote|posted|put out|"
+                rf"covered|featured|broke|had\s+(?:the|a|an|this|that)\s+{_STORY})\b", re.I), "source"),
     (re.compile(r"\bwho\s+published\b", re.I), "source"),
     (re.compile(r"\b(?:which|what)\s+(?:news\s+)?(?:outlet|source|newspaper|publisher|site|website|agency|"
                 r"broadcaster|channel)\s+(?:was|is)\s+(?:it|that|this)\b", re.I), "source"),
@@ -71,7 +93,7 @@ METADATA = [
         r"story)\s+(?:called|titled)\b", re.I), "title"),
     (re.compile(r"\b(?:photo|image|picture)\s+(?:credit|courtesy)\b|\bwho\s+(?:took|shot)\s+the\s+(?:photo|picture|"
         r"image)s?\b", re.I), "credit"),
-    (re.compile(r"\b(?:caption)s?\b", re.I), "caption"),
+    (re.compile(r"\b(?:the|its|photo|image|picture)\s+captions?\b", re.I), "caption"),  # not "youtube captions"
     (re.compile(r"\b(?:which|what)\s+sections?\b|\bsection\s+(?:was|is)\b|\bwhich\s+categor", re.I), "section"),
     (re.compile(r"\bdatelined?\b|\bwhere\s+was\s+(?:the|this|that|it)?\s*(?:article|story|report|piece|it)\s+(?:filed|"
         r"written|datelined)\b", re.I), "dateline"),
@@ -186,12 +208,34 @@ def classify(q: str) -> tuple[str, str]:
     return "passage", ""
 
 
+#: what makes a question about an outlet's stories one about the collection
+_COLLECTION_WORDS = re.compile(r"\b(?:most|fewest|first|earliest|latest|last|newest|oldest|recent|how many|any|all|"
+                               r"every|list)\b", re.I)
+
+
+def by_outlet(q: str, vocab: Vocabulary) -> str:
+    """The metadata field a question about one article of a named outlet asks ("When did CNN
+    publish its story on ...?" -> "date"), or ""."""
+    for pat, fld in BY_OUTLET:
+        m = pat.search(q)
+        if not m:
+            continue
+        rest, found, _ = extract_sources(m.group("outlet"), vocab)
+        if found and not re.sub(r"\b(?:the|['’]s?)\b|['’]", " ", rest).strip():
+            return fld
+    return ""
+
+
 def parse_question(
     question: str, vocab: Vocabulary, explicit: Filters | None = None, context: str = ""
 ) -> ParsedQuestion:
     q = re.sub(r"\s+", " ", question).strip()
     kind, meta_field = classify(q)
     core, lo, hi, flags = extract_dates(q, vocab.newest, vocab.months)
+    if kind == "passage" or (kind == "collection" and not (lo or hi or _COLLECTION_WORDS.search(q))):
+        asked = by_outlet(q, vocab)
+        if asked:
+            kind, meta_field = "metadata", asked
     core, sources, unknown = extract_sources(core, vocab)
     core, authors = extract_names(core, vocab.authors, capitals=writes_capitals(q))
     sections = tuple(

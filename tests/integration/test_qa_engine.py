@@ -125,6 +125,10 @@ def test_greeting_is_not_a_search(real_bot: ArticleQA) -> None:
         ("When was the article about the Aktau rail link published?", "2017-03-15"),
         ("What is the photo credit in the article about the Aktau rail link?", "Ministry of Transport"),
         ("Who wrote the article about the Chilean wildfire?", "Ana Lopez"),
+        ("When did TASS report that Gazprom raised its gas exports to China?", "2017-03-15"),
+        ("what day was the BBC's story on Storm Barbara published?", "2016-12-30"),
+        ("What headline did DW run on the Brexit talks?", "Germany debates Brexit talks"),
+        ("who reported that Storm Barbara hit northern Scotland?", "BBC"),
     ],
 )
 def test_metadata_of_one_article(real_bot: ArticleQA, question: str, answer: str) -> None:
@@ -132,6 +136,11 @@ def test_metadata_of_one_article(real_bot: ArticleQA, question: str, answer: str
     assert ans.kind == "metadata"
     assert ans.short_answer == answer, ans.text
     verified(real_bot, ans)
+
+
+def test_which_outlet_reported_more_is_not_read_as_which_outlet_reported(real_bot: ArticleQA) -> None:
+    ans = real_bot.ask("Which outlet reported more homes without power after Storm Barbara, the BBC or DW?")
+    assert ans.refused and "BBC and DW" in ans.text, ans.text
 
 
 def test_article_without_author_says_so(real_bot: ArticleQA) -> None:

@@ -34,6 +34,11 @@ V = Vocabulary(
         ("what period does the collection cover?", "collection"),
         ("who wrote the article about the Central Asia - China summit?", "metadata"),
         ("which outlet published the story about Storm Barbara?", "metadata"),
+        ("which outlet reported that the floods left more than a million people without water?", "metadata"),
+        ("which outlet covered the top court's ruling on piracy?", "metadata"),
+        ("which outlet published more stories about Brexit, the BBC or RTE?", "collection"),
+        ("what's the name of the campaign she started about bad youtube captions?", "passage"),
+        ("Who was the lead author of the study linking brain anatomy to autism?", "passage"),
         ("What did Tokayev say about trade with China?", "passage"),
         ("how many people died in the attack in Kabul?", "passage"),
         ("How much did the rail link to Aktau cost?", "passage"),
@@ -189,3 +194,37 @@ def test_the_parsed_asking_wh_word_types_the_answer_not_a_relative_pronoun(q: st
     require(nlp.available(), "the spaCy model package is not installed")
     assert answer_type(q) == "PERSON"  # the first wh-word ("whose", "who") would say
     assert answer_type(q, focus(q)) == t
+
+
+@pytest.mark.parametrize(
+    "q, field",
+    [
+        ("When did CNN publish its article on Sweden reintroducing conscription?", "date"),
+        ("When did RTE report that Beijing had shut its last coal plant?", "date"),
+        ("on what date did Al Jazeera publish its story on the CAF election?", "date"),
+        ("what day was DW's article on Federer beating Wawrinka published?", "date"),
+        ("When was CNN's piece on the child predator published?", "date"),
+        ("What was HuffPost's headline on the Daily Mail front page?", "title"),
+        ("What headline did ABC News run on the Ferguson shooting?", "title"),
+        ("which paper ran the three-day Shanghai itinerary?", "source"),
+        ("Which outlet had the story about the boy born with four legs?", "source"),
+        ("who reported that the woman was found guilty of the Sheffield murder?", "source"),
+        ("who is the author of the TASS report on the Kazan fire?", "author"),
+    ],
+)
+def test_questions_about_one_article_of_an_outlet(q: str, field: str) -> None:
+    pq = parse_question(q, V)
+    assert (pq.kind, pq.meta_field) == ("metadata", field)
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "When did the protesters publish their demands?",  # not an outlet: a fact in the articles
+        "When did Tokayev report the results to parliament?",
+        "When did CNN publish the most articles?",  # about the collection
+        "what was the film's title?",
+    ],
+)
+def test_an_outlet_verb_without_a_known_outlet_is_not_metadata(q: str) -> None:
+    assert parse_question(q, V).kind != "metadata"
