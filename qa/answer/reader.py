@@ -247,6 +247,11 @@ def _named_instances(readings: list[Reading], focus: tuple[str, ...], q_words: s
     found = nlp.entities([readings[i].sentence for i in picked]) if picked else None
     for i, ents in zip(picked, found or [], strict=False):
         r = readings[i]
+        link = next((k for k in nlp.names_linked(r.sentence, frozenset(stems)) or ()
+                     if k.text not in r.span and not all(w in q_words for w in words(k.text))), None)
+        if link is not None:  # "a large fish called the totoaba", "polymelia -- a rare birth defect"
+            readings[i] = replace(r, span=link.text, span_start=r.start + link.start)
+            continue
         nouns = [m.end() for m in re.finditer(r"\b\w+", r.sentence) if m.group(0).lower()[:5] in stems]
         for ent in ents:
             if (ent.label in _NAMED and any(0 < ent.start - n <= 3 for n in nouns)

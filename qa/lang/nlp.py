@@ -5,7 +5,8 @@ The pipeline is loaded once, lazily. Passages are read by the recogniser alone (
 vectors and the recogniser; the tagger, lemmatiser and parser stay disabled),
 and sentences already seen are answered from a cache. A question is also parsed
 (:func:`question_syntax`): which wh-word asks, and which noun phrase a relative clause
-describes. Without the model package, :func:`entities` and :func:`question_syntax` return None
+describes. The few best sentences of a "which X" question are parsed too (:func:`names_linked`):
+the name the parse links to the asked noun ("a fish *called the totoaba*") answers it. Without the model package, :func:`entities` and :func:`question_syntax` return None
 and the callers keep their rule-based readings.
 
 >>> [(e.text, e.label) for e in entities(["Tim Cook spoke in Berlin."])[0]]  # doctest: +SKIP
@@ -214,3 +215,87 @@ def _syntax(doc: Any) -> QuestionSyntax:
         opener = {t.lower_ for t in clause.subtree if t.i < clause.i}
         described.append(Described(start, start + len(text), text, noun.text, bool(opener & {"who", "whom", "whose"})))
     return QuestionSyntax(focus_tok.idx, tuple(described))
+
+
+@dataclass(frozen=True)
+class Link:
+    """A name the parse links to a noun of a sentence: "a large fish *called the totoaba*",
+    "polymelia -- a rare birth defect", "the new *'Hawkeye'* smartphone" (offsets into the sentence)."""
+
+    start: int
+    end: int
+    text: str
+    how: str  #: appos | called | compound | copula
+
+
+#: verbs that name: "called", "named", "known as", "dubbed"
+_NAMING = frozenset({"call", "name", "know", "dub", "title", "label", "brand", "nickname", "term"})
+_VALUE_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"})
+_linked: _Recent[tuple[Link, ...]] = _Recent()
+
+
+def names_linked(sentence: str, stems: frozenset[str]) -> tuple[Link, ...] | None:
+    """The names the dependency parse links to a noun of ``sentence`` whose first five letters
+    are in ``stems`` (the noun a "which X" question asks for), nearest relation first: an
+    apposition, a naming verb ("called", "known as"), a name that modifies the noun, or the
+    subject the noun describes ("X is a rare defect"). None without the model."""
+    if not available():
+        return None
+    key = f"{' '.join(sorted(stems))}\n{sentence}"
+    with _lock:
+        known = _linked.get(key)
+        if known is not None:
+            return known
+        nlp = _pipeline()
+        doc = nlp.make_doc(sentence)
+        for name in (*SYNTAX, "ner"):
+            doc = nlp.get_pipe(name)(doc)
+        return _linked.put(key, tuple(_links(doc, stems)))
+
+
+def _links(doc: Any, stems: frozenset[str]) -> list[Link]:
+    out: list[Link] = []
+    for noun in doc:
+        asked = noun.lower_[:5] in stems or noun.lemma_.lower()[:5] in stems
+        if noun.pos_ not in ("NOUN", "PROPN") or not asked:
+            continue
+        found: list[tuple[str, Any]] = []
+        for child in noun.children:
+            if child.dep_ == "appos":
+                found.append(("appos", child))
+            elif child.dep_ in ("acl", "relcl") and child.lemma_ in _NAMING:
+                for arg in child.children:
+                    if arg.dep_ in ("oprd", "attr", "dobj", "xcomp"):
+                        found.append(("called", arg))
+                    elif arg.dep_ == "prep" and arg.lower_ == "as":  # "known as"
+                        found += [("called", p) for p in arg.children if p.dep_ == "pobj"]
+            elif child.dep_ in ("compound", "nmod") and (
+                    child.pos_ == "PROPN" or (child.i > 0 and doc[child.i - 1].text in "'‘\"“")):
+                found.append(("compound", child))
+        if noun.dep_ == "appos":
+            found.append(("appos", noun.head))
+        if noun.dep_ in ("nsubj", "nsubjpass") and noun.head.lemma_ in _NAMING:  # "a fish called the totoaba"
+            found += [("called", a) for a in noun.head.children if a.dep_ in ("oprd", "attr")]
+        if noun.dep_ == "attr" and noun.head.lemma_ == "be":
+            found += [("copula", s) for s in noun.head.children if s.dep_ == "nsubj"]
+        for how, tok in found:
+            s, e = _phrase_of(tok, doc)
+            text = doc.text[s:e].strip(" '\"“”‘’,")
+            if text:
+                s = doc.text.find(text, s)
+                out.append(Link(s, s + len(text), text, how))
+    return out
+
+
+def _phrase_of(tok: Any, doc: Any) -> tuple[int, int]:
+    """The name ``tok`` belongs to: its entity, else its noun chunk from the first modifier that
+    names (no determiner, no describing adjective before it), else the token."""
+    for ent in doc.ents:
+        if ent.start <= tok.i < ent.end and ent.label_ not in _VALUE_LABELS:
+            return ent.start_char, ent.end_char
+    for chunk in doc.noun_chunks:
+        if chunk.start <= tok.i < chunk.end:
+            kept = [t for t in chunk if t.dep_ != "det" and (t.i >= tok.i or t.dep_ in ("compound", "nmod", "nummod"))]
+            if kept:
+                return kept[0].idx, kept[-1].idx + len(kept[-1])
+    return tok.idx, tok.idx + len(tok)

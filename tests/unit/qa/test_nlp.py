@@ -89,3 +89,23 @@ def test_loading_it_does_not_import_torch_and_torch_still_imports_after() -> Non
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.split() == ["False", "1"]
+
+
+@pytest.mark.parametrize(
+    "sentence, stems, name",
+    [
+        ("The gillnets are meant to catch another endangered species, a large fish called the totoaba.",
+         {"fish"}, "totoaba"),
+        ("Sinwar was known for making the best Arabic sweets known as kunafa.", {"sweet"}, "kunafa"),
+        ("The boy was born with polymelia, a rare congenital birth defect.", {"defec"}, "polymelia"),
+        ("Someone pirated a copy of the singer's 2010 album, Loud, the court heard.", {"album"}, "Loud"),
+    ],
+)
+def test_names_the_parse_links_to_the_asked_noun(sentence: str, stems: set[str], name: str) -> None:
+    links = nlp.names_linked(sentence, frozenset(stems))
+    assert links is not None and links[0].text == name
+    assert all(sentence[k.start:k.end] == k.text for k in links)  # offsets are verbatim
+
+
+def test_no_name_is_linked_to_a_noun_the_sentence_only_describes() -> None:
+    assert nlp.names_linked("The critics praised the new album for its energy.", frozenset({"album"})) == ()

@@ -9,6 +9,7 @@ from qa.lang import nlp
 from qa.question.parse import parse_question
 from qa.question.types import Vocabulary
 from qa.types import Answer, Chunk, ScoredChunk
+from tests.conftest import require
 
 TEXT = (
     "Vladimir Kara-Murza, a Putin critic, was poisoned twice, his wife told the White House on Monday. "
@@ -236,4 +237,13 @@ def test_which_x_is_answered_by_the_name_after_the_noun_not_the_description() ->
     pq = parse_question("Which Brexit negotiator will the Irish ministers meet in Brussels?", Vocabulary())
     (best, *_) = read(pq, [ScoredChunk(chunk, 1.0, dense=0.6)], lambda t: 3.0)
     assert best.span == "Michel Barnier"  # not "European Commission's lead negotiator"
+    assert text[best.span_start:best.span_start + len(best.span)] == best.span
+
+
+def test_which_x_is_answered_by_the_name_the_parse_links_to_the_description() -> None:
+    require(nlp.available(), "the spaCy model package is not installed")
+    text = ("Vaquitas have been dying for years in gillnets that are meant to illegally catch another "
+            "endangered species, a large fish called the totoaba.")
+    best = _best(text, "What endangered fish are the illegal gillnets meant to catch?")
+    assert best.span == "totoaba"  # not "endangered species"
     assert text[best.span_start:best.span_start + len(best.span)] == best.span
