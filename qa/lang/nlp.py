@@ -6,7 +6,8 @@ vectors and the recogniser; the tagger, lemmatiser and parser stay disabled),
 and sentences already seen are answered from a cache. A question is also parsed
 (:func:`question_syntax`): which wh-word asks, and which noun phrase a relative clause
 describes. The few best sentences of a "which X" question are parsed too (:func:`names_linked`):
-the name the parse links to the asked noun ("a fish *called the totoaba*") answers it. Without the model package, :func:`entities` and :func:`question_syntax` return None
+the name the parse links to the asked noun ("a fish *called the totoaba*") answers it. Without
+the model package, :func:`entities`, :func:`question_syntax` and :func:`names_linked` return None
 and the callers keep their rule-based readings.
 
 >>> [(e.text, e.label) for e in entities(["Tim Cook spoke in Berlin."])[0]]  # doctest: +SKIP
