@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from qa.answer.reader import Reading, read
+from qa.answer.reader import Reading, read, speaker_terms, speaks
 from qa.lang import nlp
+from qa.lang.text import content_terms
 from qa.question.parse import parse_question
 from qa.question.types import Vocabulary
 from qa.types import Answer, Chunk, ScoredChunk
@@ -247,3 +248,24 @@ def test_which_x_is_answered_by_the_name_the_parse_links_to_the_description() ->
     best = _best(text, "What endangered fish are the illegal gillnets meant to catch?")
     assert best.span == "totoaba"  # not "endangered species"
     assert text[best.span_start:best.span_start + len(best.span)] == best.span
+
+
+def test_what_did_someone_say_asks_for_that_person_s_words() -> None:
+    assert speaker_terms("What did Polish PM Beata Szydlo say about the Nord Stream 2 pipeline?") == ("beata", "szydlo")
+    assert speaker_terms("what did li keqiang say about blue skies?") == ("li", "keqiang")
+    assert speaker_terms("Who said Syria is 'an accountability-free zone'?") == ()
+    said = "Szydlo said the pipeline was not acceptable to Poland."
+    assert speaks(said, set(content_terms(said)), set(), ("beata", "szydlo"))
+    quote = '"It is not acceptable to Poland," she told reporters.'
+    assert speaks(quote, set(content_terms(quote)), {"szydlo"}, ("beata", "szydlo"))  # named just before
+    assert not speaks(quote, set(content_terms(quote)), set(), ("beata", "szydlo"))
+    about = "Merkel and Szydlo disagree on the Nord Stream 2 pipeline."  # named, but no one speaks
+    assert not speaks(about, set(content_terms(about)), set(), ("beata", "szydlo"))
+
+
+def test_the_asked_speaker_s_sentence_beats_one_about_the_same_topic() -> None:
+    text = ("Beata Szydlo met Angela Merkel in Warsaw to discuss the Nord Stream 2 pipeline. "
+            "Beata Szydlo said the Nord Stream 2 pipeline was a threat to Europe's energy security.")
+    best = _best(text, "What did Beata Szydlo say about the Nord Stream 2 pipeline?")
+    assert best.sentence.startswith("Beata Szydlo said")
+    assert best.features["speaker"] == 1.0
