@@ -328,7 +328,7 @@ class Engine:
         if turn.answerer == "llm":
             return self._answer_llm(turn, hits, filters)
         idf = self._idf()
-        readings = read(pq, hits, idf, context=self.retriever.neighbours, common=self.retriever.keywords.common())
+        readings = read(pq, hits, idf, context=self.retriever.neighbours)
         timings["read"] = time.perf_counter() - t
         best = readings[0] if readings else None
         text = self._article_text(best) if best is not None else ""

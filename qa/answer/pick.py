@@ -5,7 +5,6 @@ cut to the answer ("18 students" -> "18"), and what finding it adds to the sente
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from qa.answer.spans import Span
@@ -152,17 +151,6 @@ class TypedAsk:
     heads: list[str]
     anchors: set[str]
     local: bool = False  #: "which city / town / district / region": a place inside a country
-    #: stemmed term -> a common word of the collection (see ``institution``); None: not known
-    common: Callable[[str], bool] | None = None
-
-    def institution(self, name: str) -> bool:
-        """A name the recogniser read as an organisation is an institution's, not a person's or a
-        place's it mistook, when it has a common word: "UN Assistance Mission", "Secret Service"
-        (not "Arnstein", "O'Hare"). Asked only where a person noun or a place is asked for: a bare
-        "who" may be answered by an organisation."""
-        if self.common is None or not (self.kind == "PLACE" or (self.kind == "PERSON" and self.heads)):
-            return False
-        return any(self.common(t) for t in content_terms(name))
 
 
 def score_span(sent: str, cands: list[Span], positions: list[int], head_pos: list[int], ask: TypedAsk

@@ -20,7 +20,7 @@ from itertools import pairwise
 from qa.answer.packaged import packaged_json
 from qa.answer.pick import MEASURE_Q, TypedAsk, score_span
 from qa.answer.spans import Span, candidates, focus_noun, head_noun, phrases
-from qa.answer.typed import MAYBE, entity_candidates
+from qa.answer.typed import entity_candidates
 from qa.lang import nlp
 from qa.lang.text import IRREGULAR, content_terms, fold, split_sentences, stem, words
 from qa.question.types import ParsedQuestion
@@ -313,8 +313,7 @@ def _typed_spans(readings: list[Reading], pending: list[_Pending], ask: TypedAsk
         if by_index is None:
             cands = candidates(r.sentence, ask.kind)
         elif p.index in by_index:
-            cands = [c for c in entity_candidates(r.sentence, ask.kind, by_index[p.index])
-                     if c.kind != MAYBE or not ask.institution(c.text)]
+            cands = entity_candidates(r.sentence, ask.kind, by_index[p.index])
         else:
             cands = []
         span, delta = score_span(r.sentence, cands, p.positions, p.head_pos, ask)
@@ -329,10 +328,8 @@ def read(
     idf: Callable[[str], float],
     context: Callable[[Chunk], list[Chunk]] | None = None,
     max_passages: int = 6,
-    common: Callable[[str], bool] | None = None,
 ) -> list[Reading]:
-    """All candidate readings, best first. ``common``: stemmed term -> a common word of the
-    collection (``KeywordSearch.common``), to tell an institution from a misread name."""
+    """All candidate readings, best first."""
     terms = question_terms(pq)
     weights = {t: idf(t) for t in terms}
     # names carried over from earlier turns ("what did they discuss?") help, but less
@@ -439,7 +436,7 @@ def read(
                     )
                 )
     if typed:
-        ask = TypedAsk(kind, q_words, need_unit, prep, country, counted, heads, anchor_set, local, common)
+        ask = TypedAsk(kind, q_words, need_unit, prep, country, counted, heads, anchor_set, local)
         _typed_spans(readings, typed, ask)
     elif focus:
         _named_instances(readings, focus, q_words)

@@ -3,18 +3,12 @@ disk (``qa.store.keywords``), and the IDF table the reader weighs words with."""
 
 from __future__ import annotations
 
-import math
 import threading
 from collections.abc import Callable
 
 from qa.store import keywords
 from qa.store.catalog import Catalog
 from qa.store.queries import ArticleFilter
-
-#: a common word of the collection is in this share of its chunks, and in at least ``COMMON_MIN``
-#: of them (so that a small collection has no common words: its counts say little)
-COMMON_SHARE = 0.012
-COMMON_MIN = 20
 
 
 class KeywordSearch:
@@ -39,15 +33,6 @@ class KeywordSearch:
     def together(self, terms: list[str]) -> int:
         """Chunks that hold all of ``terms``."""
         return keywords.together(self.catalog, terms)
-
-    def common(self) -> Callable[[str], bool]:
-        """term -> whether it is a common word of the collection ("mission", "service", "news"),
-        as an institution's name has and a person's or a place's rarely does ("Arnstein")."""
-        idf = self.idf()
-        n = self._documents
-        df = max(COMMON_SHARE * n, COMMON_MIN)
-        ceiling = math.log(1 + (n - df + 0.5) / (df + 0.5)) if n > df else -1.0
-        return lambda term: idf(term) <= ceiling
 
     def idf(self) -> Callable[[str], float]:
         """term -> IDF over the index as it is now (unseen terms: as rare as a term can be)."""
