@@ -21,6 +21,7 @@ YES_NO = frozenset({"yes", "no"})
 
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 _ASCII_PUNCT = frozenset(string.punctuation)
+_DECIMAL = re.compile(r"(?<=\d)\.(?=\d)")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‛": "'", "′": "'", "“": '"', "”": '"', "„": '"'})
 
@@ -39,6 +40,8 @@ def normalize_answer(text: str, split_on_punct: bool = False) -> str:
     drop = " " if split_on_punct else ""
     text = unicodedata.normalize("NFKC", text or "").lower().translate(_QUOTES)
     text = _THOUSANDS.sub("", text)  # 3,782 -> 3782 whichever way commas are treated
+    if split_on_punct:  # a decimal point is no word boundary: "0.5 percent" does not contain "5 percent"
+        text = _DECIMAL.sub("point", text)
     text = "".join(
         drop if ch in _ASCII_PUNCT else " " if unicodedata.category(ch).startswith("P") else ch
         for ch in text

@@ -56,6 +56,8 @@ def test_contains_gold_on_word_boundaries() -> None:
     assert M.contains_gold(text, []) is None
     assert M.contains_gold("in the Netherlands.[citation needed]", ["the Netherlands."]) is True
     assert M.contains_gold("Sam Bankman-Fried said", ["Bankman-Fried"]) is True
+    assert M.contains_gold("0.5 percent", ["5 percent"]) is False  # a decimal point is no boundary
+    assert M.contains_gold("rose 2.2 percent.", ["2.2 percent"]) is True
 
 
 def test_contains_gold_yes_no_must_lead() -> None:
