@@ -23,7 +23,7 @@ from qa.answer.aggregate import common_entity, is_compositional
 from qa.answer.bridge import answer_bridged
 from qa.answer.confidence import ConfidenceModel, accurate_model, required_model
 from qa.answer.reader import Reading, read, snap_span
-from qa.answer.refusal import QUANTITIES, answer_features, refusal_text, top_dense
+from qa.answer.refusal import answer_features, refusal_text, top_dense
 from qa.answer.turn import Turn
 from qa.citations import make_citation
 from qa.lang.dates import dated_span, from_int, human
@@ -350,8 +350,7 @@ class Engine:
                                      also=common.support[1:])
         if weak or best is None:
             return self._refusal(question, pq, hits, filters, timings)
-        if turn.mode == "accurate" and pq.answer_type not in QUANTITIES:
-            # (numbers stay with the typed reader: per type on the news suite, the model lost them)
+        if turn.mode == "accurate":
             picked = self._accurate_span(pq, readings)
             if picked is NO_ANSWER:  # the reader model read the best sentences: none answers
                 return self._refusal(question, pq, hits, filters, timings)
