@@ -185,10 +185,16 @@ def question_syntax(question: str) -> QuestionSyntax | None:
         known = _parsed.get(question)
         if known is not None:
             return known
-        doc = nlp.make_doc(question)
-        for name in SYNTAX:
-            doc = nlp.get_pipe(name)(doc)
-        return _parsed.put(question, _syntax(doc))
+        return _parsed.put(question, _syntax(_run(nlp, question, SYNTAX)))
+
+
+def _run(nlp: Any, text: str, components: Sequence[str]) -> Any:
+    """``text`` through the named components, in order, whether or not the pipeline has them
+    disabled (passages run only tok2vec and ner; callers hold ``_lock``)."""
+    doc = nlp.make_doc(text)
+    for name in components:
+        doc = nlp.get_pipe(name)(doc)
+    return doc
 
 
 def _syntax(doc: Any) -> QuestionSyntax:
@@ -247,11 +253,7 @@ def names_linked(sentence: str, stems: frozenset[str]) -> tuple[Link, ...] | Non
         known = _linked.get(key)
         if known is not None:
             return known
-        nlp = _pipeline()
-        doc = nlp.make_doc(sentence)
-        for name in (*SYNTAX, "ner"):
-            doc = nlp.get_pipe(name)(doc)
-        return _linked.put(key, tuple(_links(doc, stems)))
+        return _linked.put(key, tuple(_links(_run(_pipeline(), sentence, (*SYNTAX, "ner")), stems)))
 
 
 def _links(doc: Any, stems: frozenset[str]) -> list[Link]:

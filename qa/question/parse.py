@@ -17,18 +17,16 @@ CHITCHAT = re.compile(
     re.I,
 )
 
-_ARTICLE_NOUN = (
-    r"(?:articles?|stories|story|reports?|pieces?|items?|news(?:\s+items?)?|headlines?|texts?|documents?|"
-    r"publications?|posts?)"
-)
-#: nouns that name other things as often as articles ("how many items have police seized?"):
-#: a collection question only when what follows says so
+#: nouns that name articles; and nouns that name other things as often ("how many items have
+#: police seized?"), so that "how many ..." is a collection question only when what follows says so
+_SURE_ARTICLES = r"(?:articles?|stories|story|news(?:\s+items?)?|headlines?)"
 _MAYBE_ARTICLES = r"(?:items?|reports?|pieces?|texts?|documents?|publications?|posts?)"
+_ARTICLE_NOUN = rf"(?:{_SURE_ARTICLES}|{_MAYBE_ARTICLES})"
 _ABOUT_ARTICLES = (r"(?=\s*(?:about|on|from|by|mentioning|published|were\s+there|are\s+there|have\s+been\s+published|"
                    r"came\s+out|come\s+out|appeared|in\s+(?:the\s+)?(?:collection|corpus|index|archive)|"
                    r"(?:did|does|do|has|have)\s+.{1,30}?\s+(?:publish|run|post|write|carry|put\s+out)|[?.!]?\s*$))")
 COLLECTION = [
-    re.compile(r"\bhow many\s+(?:\w+\s+){0,4}?(?:articles?|stories|story|news(?:\s+items?)?|headlines?)\b", re.I),
+    re.compile(rf"\bhow many\s+(?:\w+\s+){{0,4}}?{_SURE_ARTICLES}\b", re.I),
     re.compile(rf"\bhow many\s+(?:\w+\s+){{0,4}}?{_MAYBE_ARTICLES}\b{_ABOUT_ARTICLES}", re.I),
     re.compile(r"\bhow many\s+(?:different\s+|distinct\s+)?(?:sources|outlets|authors|publishers|newspapers|news "
         r"outlets)\b", re.I),
