@@ -81,8 +81,13 @@ class Executor:
         return a, b
 
     def _missing(self, plan: Plan, outlets: Sequence[str]) -> str:
-        return (f"I found no {' or '.join(outlets)} article about {plan.topic} in the collection, "
-                "so I cannot say which came first.")
+        """Which outlet's article on which story was not found (two stories: each outlet's own)."""
+        if plan.topic2:
+            missing = " or ".join(f"{o} article about {plan.topic if o == plan.outlets[0] else plan.topic2}"
+                                  for o in outlets)
+        else:
+            missing = f"{' or '.join(outlets)} article about {plan.topic}"
+        return f"I found no {missing} in the collection, so I cannot say which came first."
 
     def _order_yesno(self, plan: Plan, trace: Trace) -> tuple[str, list[Citation], bool]:
         a, b = self._firsts(plan, trace)

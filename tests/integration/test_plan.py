@@ -65,6 +65,8 @@ def test_publication_order_answers_yes_or_no_from_the_catalog_dates(bot: Article
     assert which.text.startswith("CNN reported it first")
     two = bot.ask("Did DW report Bayern's Bundesliga win before TASS reported North Korea's rocket engine test?")
     assert two.text.startswith("Yes.") and [c.source for c in two.citations] == ["DW", "TASS"]
+    gone = bot.ask("Did DW report Bayern's Bundesliga win before TASS reported the Kansas wheat harvest?")
+    assert gone.refused and "no TASS article about the Kansas wheat harvest" in gone.text
 
 
 def test_coverage_lists_the_outlets_about_the_event_and_not_the_others(bot: ArticleQA) -> None:
