@@ -50,7 +50,8 @@ def common_entity(pq: ParsedQuestion, readings: Iterable[Reading], min_articles:
     found: dict[str, dict[str, tuple[Reading, int, int]]] = {}
     shown: dict[str, str] = {}
     inside: set[str] = set()  # names seen after a sentence's first word: really names
-    for r in list(readings)[:TOP_READINGS]:
+    readings_list = list(readings)
+    for r in readings_list[:TOP_READINGS]:
         inside.update(_key(c.text) for c in candidates(r.sentence, pq.answer_type))
         # a sentence's first word counts too ("Google paid ..."), when it is a name elsewhere
         for c in candidates(r.sentence, pq.answer_type, starts_sentence=False):
@@ -84,6 +85,9 @@ def common_entity(pq: ParsedQuestion, readings: Iterable[Reading], min_articles:
     full = [t for t in support if t[0].sentence[t[1] : t[2]] == shown[key]]
     if full:
         support = [full[0], *[t for t in support if t is not full[0]]]
+    fuller = None if full else _full_form(shown[key], readings_list)
+    if fuller is not None:  # "Swift" -> "Taylor Swift", as another sentence read names her in full
+        support = [fuller, *[t for t in support if t[0].chunk.article_id != fuller[0].chunk.article_id]]
     first, s, e = support[0]
     cited = tuple(
         replace(r, span=r.sentence[a:b], span_start=r.start + a) if r is first else r
@@ -104,3 +108,13 @@ def _merge_surnames(found: dict[str, dict[str, tuple[Reading, int, int]]], shown
             if art not in target or hit[0].score > target[art][0].score:
                 target[art] = hit
         shown.pop(key, None)
+
+
+def _full_form(name: str, readings: list[Reading]) -> tuple[Reading, int, int] | None:
+    """A sentence read that gives ``name``, the longest form seen of the name, in full
+    ("Taylor Swift" where the supporting sentences say "Swift"); None when none does, or when
+    the form is a phrase around the name ("CEO of Alameda")."""
+    if " " not in name or any(w[:1].islower() for w in name.split()):
+        return None
+    exact = re.compile(rf"(?<![\w'’\-]){re.escape(name)}(?![\w'’\-])")
+    return next(((r, m.start(), m.end()) for r in readings for m in exact.finditer(r.sentence)), None)

@@ -58,3 +58,17 @@ def test_a_surname_joins_the_full_name_and_the_full_name_is_given() -> None:
 
 def test_short_questions_are_not_compositional() -> None:
     assert not is_compositional(parse_question("Which company makes the iPad?", Vocabulary()))
+
+
+def test_the_name_is_given_in_full_from_another_sentence_that_names_her_so() -> None:
+    q = ("Who is the singer that attended the game at Arrowhead Stadium with friends and is open about "
+         "her relationship with the tight end?")
+    pq, readings = _readings(q, [
+        "Last year Taylor Swift released a new album. Fans cheered as Swift attended the game at Arrowhead "
+        "Stadium with friends.",
+        "Since July, Swift is open about her relationship with the tight end.",
+    ])
+    common = common_entity(pq, readings)
+    assert common is not None and common.name == "Taylor Swift"
+    first = common.support[0]
+    assert first.sentence[first.span_start - first.start:][: len(first.span)] == "Taylor Swift"  # verbatim
