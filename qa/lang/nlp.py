@@ -36,6 +36,8 @@ EXCLUDE = ("senter",)
 #: a question runs them, in this order, for its dependency parse
 SYNTAX = ("tok2vec", "tagger", "attribute_ruler", "lemmatizer", "parser")
 DISABLE = ("tagger", "attribute_ruler", "lemmatizer", "parser")
+#: questions (the dates they name) and sentences whose names are linked run the recogniser after them
+PARSED = (*SYNTAX, "ner")
 #: sentences whose entities are kept (a chat asks about the same few articles again and again)
 CACHE_SIZE = 4096
 
@@ -168,6 +170,9 @@ class QuestionSyntax:
 
     focus: int | None  #: offset of the wh-word that asks (not one that opens a relative clause)
     described: tuple[Described, ...] = ()  #: noun phrases a clause describes, outside the asked phrase
+    #: for each date the question names, the lemma of the word it attaches to: "releasing a new
+    #: version on November 16th" -> "release", "what did CNN report on 3 March" -> "report"
+    dates: tuple[str, ...] = ()
 
 
 _parsed: _Recent[QuestionSyntax] = _Recent()
@@ -185,7 +190,7 @@ def question_syntax(question: str) -> QuestionSyntax | None:
         known = _parsed.get(question)
         if known is not None:
             return known
-        return _parsed.put(question, _syntax(_run(nlp, question, SYNTAX)))
+        return _parsed.put(question, _syntax(_run(nlp, question, PARSED)))
 
 
 def _run(nlp: Any, text: str, components: Sequence[str]) -> Any:
@@ -197,13 +202,28 @@ def _run(nlp: Any, text: str, components: Sequence[str]) -> Any:
     return doc
 
 
+def _date_heads(doc: Any) -> tuple[str, ...]:
+    """The lemma of the word each DATE entity attaches to, past prepositions ("on")."""
+    heads = []
+    for ent in doc.ents:
+        if ent.label_ != "DATE":
+            continue
+        tok = ent.root
+        while tok.head is not tok and (tok.head.i in range(ent.start, ent.end) or tok.head.pos_ == "ADP"):
+            tok = tok.head
+        if tok.head is not tok:
+            heads.append(tok.head.lemma_.lower())
+    return tuple(heads)
+
+
 def _syntax(doc: Any) -> QuestionSyntax:
     def in_clause(tok: Any) -> bool:
         return any(a.dep_ in _RELATIVE for a in tok.ancestors) or tok.dep_ in _RELATIVE
+    dates = _date_heads(doc)
     focus_tok = next((t for t in doc if t.lower_ in WH_WORDS and not in_clause(t)), None)
     if focus_tok is None or (focus_tok.head.lemma_ == "be" and focus_tok.dep_ in ("attr", "nsubj")):
         # "name the man who ...", "who is the man who ...": the described phrase is what is asked
-        return QuestionSyntax(focus_tok.idx if focus_tok is not None else None)
+        return QuestionSyntax(focus_tok.idx if focus_tok is not None else None, dates=dates)
     described = []
     for clause in doc:
         noun = clause.head
@@ -221,7 +241,7 @@ def _syntax(doc: Any) -> QuestionSyntax:
             continue
         opener = {t.lower_ for t in clause.subtree if t.i < clause.i}
         described.append(Described(start, start + len(text), text, noun.text, bool(opener & {"who", "whom", "whose"})))
-    return QuestionSyntax(focus_tok.idx, tuple(described))
+    return QuestionSyntax(focus_tok.idx, tuple(described), dates)
 
 
 @dataclass(frozen=True)
@@ -253,7 +273,7 @@ def names_linked(sentence: str, stems: frozenset[str]) -> tuple[Link, ...] | Non
         known = _linked.get(key)
         if known is not None:
             return known
-        return _linked.put(key, tuple(_links(_run(_pipeline(), sentence, (*SYNTAX, "ner")), stems)))
+        return _linked.put(key, tuple(_links(_run(_pipeline(), sentence, PARSED), stems)))
 
 
 def _links(doc: Any, stems: frozenset[str]) -> list[Link]:

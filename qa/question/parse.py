@@ -194,6 +194,24 @@ def answer_type(q: str, focus: int | None = None) -> str:
     return "OTHER"
 
 
+#: words a date attaches to when it dates the article, not the event ("what did CNN report on 3 March")
+PUBLISHING = frozenset({"publish", "report", "cover", "run", "write", "post", "issue", "article", "story", "news",
+                        "coverage", "piece", "headline"})
+
+
+def publication_dated(q: str) -> bool:
+    """The question's date is the articles' publication date: a word of publishing in the question
+    that the date attaches to ("which outlet covered the evacuation on 12 February"), not a date
+    of the event ("which company, covered by Engadget, is releasing its product on November 16th").
+    Without the parser, or when it finds no date, any such word in the question decides."""
+    if not PUBLICATION_CUES.search(q):
+        return False
+    syntax = nlp.question_syntax(q)
+    if syntax is None or not syntax.dates:
+        return True
+    return any(head in PUBLISHING for head in syntax.dates)
+
+
 def focus(q: str) -> int | None:
     """The asking wh-word's offset from the dependency parse (None without the model)."""
     syntax = nlp.question_syntax(q)
@@ -252,7 +270,7 @@ def parse_question(
     filters = Filters(date_from=lo, date_to=hi, sources=sources, authors=authors, sections=sections)
     if explicit is not None and not explicit.empty():
         filters = filters.merge(explicit)
-    pub = bool(PUBLICATION_CUES.search(q)) or kind in ("collection", "metadata")
+    pub = kind in ("collection", "metadata") or publication_dated(q)
     outside = False
     if (lo or hi) and vocab.newest and vocab.oldest:
         outside = bool((lo and lo > vocab.newest) or (hi and hi < vocab.oldest))

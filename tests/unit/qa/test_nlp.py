@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from qa.lang import nlp
+from qa.question.parse import parse_question, publication_dated
+from qa.question.types import Vocabulary
 from tests.conftest import require
 
 
@@ -109,3 +111,23 @@ def test_names_the_parse_links_to_the_asked_noun(sentence: str, stems: set[str],
 
 def test_no_name_is_linked_to_a_noun_the_sentence_only_describes() -> None:
     assert nlp.names_linked("The critics praised the new album for its energy.", frozenset({"album"})) == ()
+
+
+@pytest.mark.parametrize("q, published", [
+    ("What did CNN report on 3 March about the dam?", True),
+    ("which outlet covered the Oroville evacuation on 12 February?", True),
+    ("What did the BBC's article of 5 March say about Brexit?", True),
+    ("Which company, covered by Engadget and Polygon, is releasing its new console on November 16th?", False),
+    ("Which outlets reported the letter bomb that exploded at the IMF's Paris office in March 2017?", False),
+    ("Who won the election held in February 2017, according to reports?", False),
+    ("Who won the election in February 2017?", False),  # no word of publishing at all
+])
+def test_a_date_is_the_publication_date_only_where_it_attaches_to_publishing(q: str, published: bool) -> None:
+    assert publication_dated(q) is published
+    assert parse_question(q, Vocabulary()).date_is_publication is published
+
+
+def test_without_the_parser_a_word_of_publishing_anywhere_makes_the_date_the_publication_date(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(nlp, "question_syntax", lambda q: None)
+    assert publication_dated("Which company, covered by Engadget, is releasing its console on November 16th?")
