@@ -270,7 +270,7 @@ def parse_question(
     filters = Filters(date_from=lo, date_to=hi, sources=sources, authors=authors, sections=sections)
     if explicit is not None and not explicit.empty():
         filters = filters.merge(explicit)
-    pub = kind in ("collection", "metadata") or publication_dated(q)
+    pub = kind in ("collection", "metadata") or (bool(lo or hi) and publication_dated(q))
     outside = False
     if (lo or hi) and vocab.newest and vocab.oldest:
         outside = bool((lo and lo > vocab.newest) or (hi and hi < vocab.oldest))

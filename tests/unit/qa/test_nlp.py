@@ -125,6 +125,7 @@ def test_no_name_is_linked_to_a_noun_the_sentence_only_describes() -> None:
 def test_a_date_is_the_publication_date_only_where_it_attaches_to_publishing(q: str, published: bool) -> None:
     assert publication_dated(q) is published
     assert parse_question(q, Vocabulary()).date_is_publication is published
+    assert not parse_question("What did CNN report about the dam?", Vocabulary()).date_is_publication  # no date
 
 
 def test_without_the_parser_a_word_of_publishing_anywhere_makes_the_date_the_publication_date(
