@@ -5,6 +5,12 @@ The features describe the retrieval and the best reading; the model estimates th
 the reading's answer is right, and the engine refuses below the threshold that scored best on
 the dev sets' held-out folds (correct answers and right refusals +1, wrong answers -1). The
 weights are data, ``qa/answer/data/confidence.json``; one command refits them.
+
+Accurate mode uses a gate of its own when ``confidence_accurate.json`` ships (none does: the
+fits so far lost on the test split; see ``eval/train_confidence.py``). Such a gate may also
+weigh what the reader model made of the best sentences (``LLM_FEATURES``: did it decline, is
+its phrase in the fast reader's sentence, is it the fast reader's span); then the model reads
+first and the gate decides after.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 
 from qa.answer.packaged import packaged_json
 
@@ -39,9 +45,39 @@ FEATURES = (
 )
 
 
+#: accurate mode's gate may also weigh what the reader model made of the best sentences
+LLM_FEATURES = (
+    "llm_declined",  # the model said none of the sentences answers
+    "llm_missing",  # it gave no phrase found in them (or is unavailable)
+    "llm_same_sentence",  # its phrase is in the best reading's sentence
+    "llm_same_span",  # ... and overlaps the fast reader's span
+)
+
+
+class _Read(Protocol):
+    @property
+    def sentence(self) -> str: ...
+    @property
+    def span(self) -> str: ...
+    @property
+    def span_start(self) -> int: ...
+
+
+def llm_features(best: _Read | None, picked: _Read | None, declined: bool) -> dict[str, float]:
+    """``LLM_FEATURES`` of the model's reading ``picked`` against the fast reader's ``best``."""
+    same_sentence = same_span = False
+    if not declined and best is not None and picked is not None and picked.sentence == best.sentence:
+        same_sentence = True
+        same_span = bool(best.span and picked.span) and (best.span_start < picked.span_start + len(picked.span)
+                                                         and picked.span_start < best.span_start + len(best.span))
+    return {"llm_declined": float(declined), "llm_missing": float(picked is None),
+            "llm_same_sentence": float(same_sentence), "llm_same_span": float(same_span)}
+
+
 @dataclass(frozen=True)
 class ConfidenceModel:
-    """Standardised logistic regression over ``FEATURES``."""
+    """Standardised logistic regression over ``names`` (``FEATURES``; accurate mode's adds
+    ``LLM_FEATURES``)."""
 
     names: tuple[str, ...]
     mean: tuple[float, ...]
@@ -80,8 +116,8 @@ def packaged_model(name: str = "confidence.json") -> ConfidenceModel | None:
 
 def accurate_model() -> ConfidenceModel | None:
     """The gate fitted on accurate-mode answers (``--mode accurate``), if it ships: the reader
-    model re-reads what the gate lets through, so it may answer where fast mode's span would be
-    wrong."""
+    model may answer where fast mode's span would be wrong, and its agreement with the fast
+    reader is evidence of its own (``LLM_FEATURES``)."""
     return packaged_model("confidence_accurate.json")
 
 

@@ -21,7 +21,7 @@ from langchain_core.runnables import Runnable, RunnableBranch, RunnableLambda
 
 from qa.answer.aggregate import common_entity, is_compositional
 from qa.answer.bridge import answer_bridged
-from qa.answer.confidence import ConfidenceModel, accurate_model, required_model
+from qa.answer.confidence import LLM_FEATURES, ConfidenceModel, accurate_model, llm_features, required_model
 from qa.answer.reader import Reading, read, snap_span
 from qa.answer.refusal import answer_features, refusal_text, top_dense
 from qa.answer.turn import Turn
@@ -334,6 +334,10 @@ class Engine:
         text = self._article_text(best) if best is not None else ""
         features = (answer_features(pq, turn.dropped_dates, hits, readings, text, idf)
                     if best is not None else None)
+        read_first = features is not None and turn.mode == "accurate" and self._reads_first()
+        picked = self._accurate_span(pq, readings) if read_first else None
+        if read_first:  # the gate weighs what the reader model made of the best sentences
+            features = {**(features or {}), **llm_features(best, picked, picked is NO_ANSWER)}
         if features is None:
             weak = True  # no sentence to read
         elif self.calibration is not None:
@@ -351,7 +355,7 @@ class Engine:
         if weak or best is None:
             return self._refusal(question, pq, hits, filters, timings)
         if turn.mode == "accurate":
-            picked = self._accurate_span(pq, readings)
+            picked = picked if read_first else self._accurate_span(pq, readings)
             if picked is NO_ANSWER:  # the reader model read the best sentences: none answers
                 return self._refusal(question, pq, hits, filters, timings)
             best = picked or best
@@ -417,6 +421,11 @@ class Engine:
                 raise RuntimeError(f"generation is not available: {exc}") from exc
             self._llm = LLMAnswerer(self.settings)
         return self._llm
+
+    def _reads_first(self) -> bool:
+        """Accurate mode asks the reader model before the gate: when fitting the gate, and when
+        the gate that ships weighs the model's reading (``LLM_FEATURES``)."""
+        return self.calibration is not None or bool(set(LLM_FEATURES) & set(self._gate("accurate").names))
 
     def _gate(self, mode: str) -> ConfidenceModel:
         """Accurate mode's own gate (``accurate_model``) when it ships and the reader model will run."""

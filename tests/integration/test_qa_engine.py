@@ -230,6 +230,24 @@ def test_accurate_mode_has_its_own_gate_only_when_the_reader_model_runs(
     assert engine._gate("accurate") is engine.confidence
 
 
+@pytest.mark.parametrize(("reply", "answers"), [("Lavrov", True), ("Bonn", False)])
+def test_an_accurate_gate_that_weighs_the_model_s_reading_asks_the_model_first(
+    real_bot: ArticleQA, monkeypatch: pytest.MonkeyPatch, reply: str, answers: bool
+) -> None:
+    from qa.answer import engine as engine_module
+    from qa.answer.confidence import ConfidenceModel
+
+    # answers only when the model's phrase is the fast reader's span ("Sergei Lavrov"), not another
+    own = ConfidenceModel(("llm_same_span",), (0.0,), (1.0,), (10.0,), -5.0, 0.5)
+    monkeypatch.setattr(engine_module, "accurate_model", lambda: own)
+    monkeypatch.setattr(real_bot.engine, "_llm", reader := _Reader(reply))
+    ans = real_bot.ask("Who met Rex Tillerson in Bonn?", mode="accurate")
+    assert reader.seen and ans.refused is not answers
+    if answers:
+        assert ans.short_answer == "Sergei Lavrov"
+        verified(real_bot, ans)
+
+
 @pytest.mark.parametrize(("top_score", "kept"), [(13.0, True), (5.5, False)])
 def test_a_dominant_lexical_hit_survives_rank_fusion(
     fake_bot: ArticleQA, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, top_score: float, kept: bool
