@@ -208,10 +208,10 @@ def _date_heads(doc: Any) -> tuple[str, ...]:
     for ent in doc.ents:
         if ent.label_ != "DATE":
             continue
-        tok = ent.root
-        while tok.head is not tok and (tok.head.i in range(ent.start, ent.end) or tok.head.pos_ == "ADP"):
+        tok = ent.root  # (spaCy makes a new Token object on each access: compare indices)
+        while tok.head.i != tok.i and (ent.start <= tok.head.i < ent.end or tok.head.pos_ == "ADP"):
             tok = tok.head
-        if tok.head is not tok:
+        if tok.head.i != tok.i:
             heads.append(tok.head.lemma_.lower())
     return tuple(heads)
 

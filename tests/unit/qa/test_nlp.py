@@ -128,6 +128,12 @@ def test_a_date_is_the_publication_date_only_where_it_attaches_to_publishing(q: 
     assert not parse_question("What did CNN report about the dam?", Vocabulary()).date_is_publication  # no date
 
 
+@pytest.mark.parametrize("q", ["15 March 2017", "articles on 15 March 2017", "On Monday?", "in"])
+def test_a_date_that_is_the_whole_question_or_its_root_has_no_head(q: str) -> None:
+    syntax = nlp.question_syntax(q)  # returns (the walk up the parse stops at the root)
+    assert syntax is not None and all(isinstance(h, str) for h in syntax.dates)
+
+
 def test_without_the_parser_a_word_of_publishing_anywhere_makes_the_date_the_publication_date(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(nlp, "question_syntax", lambda q: None)
