@@ -30,6 +30,10 @@ PUBLICATION_CUES = re.compile(
     r"wrote|written|headlines?|pieces?|ran|covered|posted|issued)\b",
     re.I,
 )
+#: the same words as lemmas: what a date attaches to when it dates the article, not the event
+#: ("what did CNN report on 3 March"; ``qa.question.parse.publication_dated``)
+PUBLISHING = frozenset({"publish", "report", "cover", "run", "write", "post", "issue", "article", "story", "news",
+                        "coverage", "piece", "headline"})
 
 
 HOLIDAYS: dict[str, tuple[int, int]] = {

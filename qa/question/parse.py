@@ -7,7 +7,14 @@ import re
 from dataclasses import replace
 
 from qa.lang import nlp
-from qa.question.filters import PUBLICATION_CUES, extract_dates, extract_names, extract_sources, writes_capitals
+from qa.question.filters import (
+    PUBLICATION_CUES,
+    PUBLISHING,
+    extract_dates,
+    extract_names,
+    extract_sources,
+    writes_capitals,
+)
 from qa.question.types import Filters, ParsedQuestion, Vocabulary
 
 CHITCHAT = re.compile(
@@ -192,11 +199,6 @@ def answer_type(q: str, focus: int | None = None) -> str:
     if at(r"what\s+(?:price|cost)\b", head):
         return "MONEY"
     return "OTHER"
-
-
-#: words a date attaches to when it dates the article, not the event ("what did CNN report on 3 March")
-PUBLISHING = frozenset({"publish", "report", "cover", "run", "write", "post", "issue", "article", "story", "news",
-                        "coverage", "piece", "headline"})
 
 
 def publication_dated(q: str) -> bool:
