@@ -23,7 +23,7 @@ from qa.types import Article
 logger = logging.getLogger(__name__)
 
 BUILTIN = ("squad2", "multihop", "multihop-dev", "multihop-test", "news", "news-test", "news-blind-dev",
-           "news-blind-dev2", "compositional", "compositional-test")
+           "news-blind-dev2", "news-blind-dev3", "compositional", "compositional-test")
 SPLIT_SEED = 19  #: the seed of the MultiHop-RAG dev / test halves (fixed: the test half is frozen)
 #: gold sets over the demo news corpus: the tuned-on dev set, and sets written blind
 NEWS_GOLD = {
@@ -31,6 +31,7 @@ NEWS_GOLD = {
     "news-test": ("news_blind_test.jsonl",),  # frozen blind test split: look at aggregates only
     "news-blind-dev": ("news_blind_dev.jsonl",),  # written the same way: tune on it freely
     "news-blind-dev2": ("news_blind_dev2.jsonl",),  # a second blind dev set, more near misses
+    "news-blind-dev3": ("news_blind_dev3.jsonl",),  # a third, its first run recorded before any tuning
     # questions across articles, written blind; one file, split by its records' "split" field
     "compositional": ("compositional.jsonl#dev",),
     "compositional-test": ("compositional.jsonl#test",),  # frozen: aggregates only
@@ -293,7 +294,7 @@ def load_news(
     the passage questions whose gold articles are among those 100 are kept; collection counts
     are over the full corpus, so collection questions are dropped). ``gold`` names the set
     (``NEWS_GOLD``): ``news`` (dev), ``news-test`` (blind, frozen), ``news-blind-dev`` or
-    ``news-blind-dev2``.
+    ``news-blind-dev2`` or ``news-blind-dev3``.
     """
     if gold not in NEWS_GOLD:
         raise SuiteError(f"unknown news gold set {gold!r}; choose one of {', '.join(NEWS_GOLD)}")

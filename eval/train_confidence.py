@@ -56,8 +56,8 @@ DEV_SUITES = ("news", "news-blind-dev", "news-blind-dev2", "squad2")  #: never a
 DATA = Path(__file__).resolve().parents[1] / "qa" / "answer" / "data"
 OUT = {"fast": DATA / "confidence.json", "accurate": DATA / "confidence_accurate.json"}  #: per reader mode
 #: suite -> cached index
-INDEX_OF = {"news": "news", "news-blind-dev": "news", "news-blind-dev2": "news", "squad2": "squad2",
-            "compositional": "news"}
+INDEX_OF = {"news": "news", "news-blind-dev": "news", "news-blind-dev2": "news", "news-blind-dev3": "news",
+            "squad2": "squad2", "compositional": "news"}
 
 
 @dataclass(frozen=True)
