@@ -20,7 +20,7 @@ import logging
 import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Generic, TypeVar
@@ -118,6 +118,16 @@ class _Recent(Generic[V]):
 _seen: _Recent[tuple[Entity, ...]] = _Recent()
 
 
+def _memo(store: _Recent[V], key: str, compute: Callable[[Any], V]) -> V | None:
+    """``compute(pipeline)``, once per ``key`` among the most recent; None without the model."""
+    if not available():
+        return None
+    with _lock:
+        if key in store:
+            return store.get(key)
+        return store.put(key, compute(_pipeline()))
+
+
 def available() -> bool:
     """The pipeline loads (the first call loads it)."""
     try:
@@ -183,14 +193,7 @@ def question_syntax(question: str) -> QuestionSyntax | None:
     installed. In "Which oil company was run by the secretary *who said* ...?" the focus is
     "Which" and "the secretary who said ..." is described; in "Who is the adviser that said
     ...?" the described phrase is what is asked, so it is not listed."""
-    if not available():
-        return None
-    nlp = _pipeline()
-    with _lock:
-        known = _parsed.get(question)
-        if known is not None:
-            return known
-        return _parsed.put(question, _syntax(_run(nlp, question, PARSED)))
+    return _memo(_parsed, question, lambda nlp: _syntax(_run(nlp, question, PARSED)))
 
 
 def _run(nlp: Any, text: str, components: Sequence[str]) -> Any:
@@ -244,6 +247,102 @@ def _syntax(doc: Any) -> QuestionSyntax:
     return QuestionSyntax(focus_tok.idx, tuple(described), dates)
 
 
+_counts: _Recent[tuple[tuple[str, str], ...]] = _Recent()
+
+
+def counted(text: str) -> tuple[tuple[str, str], ...] | None:
+    """Each number of ``text`` with the noun the parse says it counts (its ``nummod`` head), as
+    (number phrase, noun lemma): "two private citizens" -> ("two", "citizen"), "at least 500
+    million Yahoo accounts" -> ("at least 500 million", "account"); a year before a comma counts
+    nothing ("late 2018, SpaceX"). None without the model."""
+    return _memo(_counts, text, lambda nlp: _counted(_run(nlp, text, SYNTAX)))
+
+
+def _counted(doc: Any) -> tuple[tuple[str, str], ...]:
+    out = []
+    for tok in doc:
+        if tok.dep_ == "nummod" and tok.head.pos_ in ("NOUN", "PROPN"):
+            phrase = sorted(tok.subtree, key=lambda t: t.i)
+            out.append((doc.text[phrase[0].idx : phrase[-1].idx + len(phrase[-1])], tok.head.lemma_.lower()))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class ClaimParts:
+    """A claim split by its parse: the subject that names what it is about ("anti-apartheid
+    activist Ahmed Kathrada") and what it asserts of it ("spent more than 26 years in prison"),
+    once per alternative of an "or" ("affected 500 million accounts" / "... users")."""
+
+    subject: str
+    predicates: tuple[str, ...]
+    verb: str  #: the lemma of the main verb ("spend")
+
+
+_parts: _Recent[ClaimParts | None] = _Recent()
+
+
+def claim_parts(claim: str) -> ClaimParts | None:
+    """The claim's subject and predicate; None without the model or when the main verb has no
+    subject ("name Konstantin Zatulin as the lawmaker ...")."""
+    return _memo(_parts, claim, lambda nlp: _split_claim(_run(nlp, claim, SYNTAX)))
+
+
+def _split_claim(doc: Any) -> ClaimParts | None:
+    root = next((t for t in doc if t.dep_ == "ROOT"), None)
+    if root is None:
+        return None
+    subject = next((c for c in root.children if c.dep_ in _SUBJECT), None)
+    if subject is None:
+        return None
+    held = {t.i for t in subject.subtree}
+    rest = [t for t in doc if t.i not in held and not t.is_punct]
+    # "500 million accounts or users": each alternative once, the others' words left out
+    variants: list[set[int]] = [set()]
+    for head in [t for t in rest if any(c.lower_ == "or" and c.dep_ == "cc" for c in t.children)][:2]:
+        alternatives = [head, *(c for c in head.children if c.dep_ == "conj")]
+        ors = {c.i for c in head.children if c.dep_ == "cc"}
+        variants = [v | ors | {a.i for a in alternatives if a.i != keep.i} for v in variants for keep in alternatives]
+    first, last = min(held), max(held)
+    predicates = tuple(dict.fromkeys(" ".join(t.text for t in rest if t.i not in dropped) for dropped in variants))
+    return ClaimParts(doc[first : last + 1].text, predicates, root.lemma_.lower())
+
+
+_subjects: _Recent[tuple[str, ...]] = _Recent()
+
+
+def subjects(sentence: str, verb: str) -> tuple[str, ...] | None:
+    """Who or what ``verb`` (a lemma) is said of in ``sentence``: its subjects, the noun a
+    relative "which" / "who" stands for, or the noun a participle describes ("The hack ...,
+    affected 500 million accounts", as the small model parses it); every verb's subjects when
+    none has that lemma. "He spent over 26 years in prison" -> ("He",). None without the model."""
+    return _memo(_subjects, f"{verb}\n{sentence}", lambda nlp: _subjects_of(_run(nlp, sentence, SYNTAX), verb))
+
+
+def _subjects_of(doc: Any, verb: str) -> tuple[str, ...]:
+    own = [t for t in doc if t.lemma_.lower() == verb and t.pos_ in ("VERB", "AUX")]
+    found = []
+    for v in own or [t for t in doc if any(c.dep_ in _SUBJECT for c in t.children)]:
+        subj = [c for c in v.children if c.dep_ in _SUBJECT]
+        for c in subj:
+            if c.lower_ in _RELATIVE_PRONOUNS and v.dep_ == "relcl":
+                found.append(_noun_phrase(v.head))
+            else:
+                found.append(doc[min(x.i for x in c.subtree) : max(x.i for x in c.subtree) + 1].text)
+        if not subj and v.dep_ in _RELATIVE:
+            found.append(_noun_phrase(v.head))
+    return tuple(found)
+
+
+_SUBJECT = frozenset({"nsubj", "nsubjpass"})
+_RELATIVE_PRONOUNS = frozenset({"which", "who", "that", "whom"})
+
+
+def _noun_phrase(noun: Any) -> str:
+    """The noun with the words before it in its phrase ("the massive cyber-attack")."""
+    ids = {x.i for c in noun.lefts for x in c.subtree} | {noun.i}
+    return str(noun.doc[min(ids) : max(ids) + 1].text)
+
+
 @dataclass(frozen=True)
 class Link:
     """A name the parse links to a noun of a sentence: "a large fish *called the totoaba*",
@@ -266,14 +365,8 @@ def names_linked(sentence: str, stems: frozenset[str]) -> tuple[Link, ...] | Non
     are in ``stems`` (the noun a "which X" question asks for), nearest relation first: an
     apposition, a naming verb ("called", "known as"), a name that modifies the noun, or the
     subject the noun describes ("X is a rare defect"). None without the model."""
-    if not available():
-        return None
     key = f"{' '.join(sorted(stems))}\n{sentence}"
-    with _lock:
-        known = _linked.get(key)
-        if known is not None:
-            return known
-        return _linked.put(key, tuple(_links(_run(_pipeline(), sentence, PARSED), stems)))
+    return _memo(_linked, key, lambda nlp: tuple(_links(_run(nlp, sentence, PARSED), stems)))
 
 
 def _links(doc: Any, stems: frozenset[str]) -> list[Link]:

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from qa.lang import nlp
 from qa.lang.text import content_terms, split_sentences, stem, words
 from qa.plan.tools import weighted_share
 from qa.question.types import Filters
@@ -38,6 +39,7 @@ Judge = Callable[[str, list[str]], "tuple[str, int] | None"]
 JUDGE_SENTENCES = 4  #: sentences (or adjacent pairs) of the outlet's passages the judge reads
 SUPPORT_OVERLAP = 0.80
 ABOUT_OVERLAP = 0.55
+PREDICATE_TERMS = 3  #: content words a claim's predicate needs before it is looked for on its own
 NUMBER_WORDS = {w: str(i) for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
     "sixteen seventeen eighteen nineteen twenty".split())}
@@ -109,6 +111,14 @@ class ClaimChecker:
             judged = self._judged(claim, outlet, found)
             if judged is not None:
                 return judged
+        ruled = self._by_rules(claim, terms, outlet, found)
+        if ruled.verdict != "not stated":
+            return ruled
+        return self._by_parts(claim, outlet, found) or ruled
+
+    def _by_rules(self, claim: str, terms: set[str], outlet: str, found: list[tuple[float, Chunk, int, int]]
+                  ) -> Check:
+        """The verdict on the sentence that holds the most of the claim's words."""
         share, chunk, s, e = found[0]
         sentence = chunk.text[s - chunk.start : e - chunk.start]
         base = Check("not stated", outlet, chunk, s, e, share)
@@ -122,6 +132,31 @@ class ClaimChecker:
         if weighted_share(terms, f"{chunk.title}\n{sentence}", self.idf) >= SUPPORT_OVERLAP:
             return Check("supports", outlet, chunk, s, e, share, "the sentence states it, in the article about it")
         return base
+
+    def _by_parts(self, claim: str, outlet: str, found: list[tuple[float, Chunk, int, int]]) -> Check | None:
+        """Where no sentence holds the whole claim: the sentence that holds what the claim asserts
+        (its predicate, ``nlp.claim_parts``), in a passage that names what it is about ("He spent
+        over 26 years of his life in prison", in the passage on Ahmed Kathrada). None otherwise."""
+        parts = nlp.claim_parts(claim)
+        if parts is None:
+            return None
+        asserted = [t for t in (set(content_terms(p)) for p in parts.predicates) if len(t) >= PREDICATE_TERMS]
+        if not asserted:
+            return None  # "said it was red": too little to find
+        def held(c: Chunk, s: int, e: int) -> float:
+            return max(weighted_share(t, c.text[s - c.start : e - c.start], self.idf) for t in asserted)
+        # the best share, and of equal ones the shorter text (a sentence, not it and the next)
+        share, _, chunk, s, e = max(((held(c, s, e), s - e, c, s, e) for _, c, s, e in found), key=lambda f: f[:2])
+        about = weighted_share(set(content_terms(parts.subject)), f"{chunk.title}\n{chunk.text}", self.idf)
+        sentence = chunk.text[s - chunk.start : e - chunk.start]
+        if share < ABOUT_OVERLAP or about < ABOUT_OVERLAP or not _same_subject(parts, sentence):
+            return None  # "it has signed off on the permit" need not be Rex Tillerson
+        conflict = self._conflict(claim, sentence, share)
+        if conflict:
+            return Check("contradicts", outlet, chunk, s, e, share, conflict)
+        if share < SUPPORT_OVERLAP:
+            return None
+        return Check("supports", outlet, chunk, s, e, share, f"the sentence states it of {parts.subject}")
 
     def _judged(self, claim: str, outlet: str, found: list[tuple[float, Chunk, int, int]]) -> Check | None:
         """The judge's verdict over the best distinct sentences; None when it gave none."""
@@ -161,11 +196,47 @@ class ClaimChecker:
         return ""
 
 
+#: pronouns that stand for the claim's subject when the passage is about it; "it" and "this" may
+#: stand for anything the sentence names
+_PERSONAL = frozenset({"he", "she", "they", "his", "her", "their"})
+
+
+def _same_subject(parts: nlp.ClaimParts, sentence: str) -> bool:
+    """The sentence asserts its predicate of the claim's subject: the subject of the claim's verb
+    there shares a word with the claim's subject ("The hack" / "the Yahoo hack"), or is a personal
+    pronoun ("He spent ..."). True without the model."""
+    said = nlp.subjects(sentence, parts.verb)
+    if said is None:
+        return True
+    mine = set(content_terms(parts.subject))
+    return any(s.lower() in _PERSONAL or mine & set(content_terms(s)) for s in said)
+
+
 def _numbered(text: str) -> dict[str, set[str]]:
-    """The numbers a text states, by the word that follows each ("four engines" -> engine: {4})."""
+    """The numbers a text states, by the noun each counts ("four engines" -> engine: {4}).
+    Cardinals count the noun the dependency parse says they count, so "the two SpaceX Moon
+    tourists" counts tourists, not SpaceX, and "late 2018, SpaceX" counts nothing; ordinals
+    ("second place"), and every number without the model, name the word that follows them."""
+    parsed = nlp.counted(text)
+    if parsed is None:
+        return _numbered_by_order(text, ordinals_only=False)
+    out = _numbered_by_order(text, ordinals_only=True)
+    for phrase, noun in parsed:
+        if got := numbers(phrase):
+            out.setdefault(stem(noun), set()).update(got)
+    return out
+
+
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)$")
+
+
+def _numbered_by_order(text: str, ordinals_only: bool) -> dict[str, set[str]]:
+    """The word that follows each number (or each ordinal) names what it counts."""
     ws = words(text)
     out: dict[str, set[str]] = {}
     for i, w in enumerate(ws):
+        if ordinals_only and w not in ORDINALS and not _ORDINAL.match(w):
+            continue
         got = numbers(w) if (w[:1].isdigit() or w in NUMBER_WORDS or w in ORDINALS) else set()
         if not got:
             continue

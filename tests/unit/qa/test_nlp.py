@@ -138,3 +138,28 @@ def test_without_the_parser_a_word_of_publishing_anywhere_makes_the_date_the_pub
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(nlp, "question_syntax", lambda q: None)
     assert publication_dated("Which company, covered by Engadget, is releasing its console on November 16th?")
+
+
+def test_numbers_count_the_noun_the_parse_gives_them() -> None:
+    assert nlp.counted("the two SpaceX Moon tourists had paid") == (("two", "tourist"),)
+    assert nlp.counted("affected at least 500 million Yahoo accounts") == (("at least 500 million", "account"),)
+    assert nlp.counted("The mission is planned for late 2018, SpaceX CEO Elon Musk said.") == ()
+
+
+def test_a_claim_splits_into_what_it_is_about_and_what_it_says() -> None:
+    parts = nlp.claim_parts("anti-apartheid activist Ahmed Kathrada spent more than 26 years in prison")
+    assert parts == nlp.ClaimParts("anti-apartheid activist Ahmed Kathrada", ("spent more than 26 years in prison",),
+                                   "spend")
+    alternatives = nlp.claim_parts("the Yahoo hack affected 500 million accounts or users")
+    assert alternatives is not None and alternatives.predicates == ("affected 500 million accounts",
+                                                                    "affected 500 million users")
+    assert nlp.claim_parts("name Konstantin Zatulin as the lawmaker behind the check") is None  # no subject
+
+
+def test_what_a_verb_is_said_of() -> None:
+    assert nlp.subjects("He spent over 26 years of his life in prison.", "spend") == ("He",)
+    assert nlp.subjects("Kathrada, who spent 26 years in jail, died.", "spend") == ("Kathrada",)
+    (hack,) = nlp.subjects("The hack, which the DOJ said was initiated in January 2014, affected at least 500 "
+                           "million Yahoo accounts.", "affect")  # type: ignore[misc]
+    assert hack.startswith("The hack")  # the noun the participle describes, or the subject
+    assert nlp.subjects("The White House said it has signed off on the pipeline.", "sign") == ("it",)

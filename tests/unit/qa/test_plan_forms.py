@@ -138,3 +138,25 @@ def test_a_claim_s_event_may_be_named_only_by_the_article_title() -> None:
     assert ClaimChecker(titled, lambda t: 1.0).check(claim, "RTE").verdict == "supports"  # type: ignore[arg-type]
     untitled = _OneChunk("Weather news", text)
     assert ClaimChecker(untitled, lambda t: 1.0).check(claim, "RTE").verdict == "not stated"  # type: ignore[arg-type]
+
+
+def test_a_claim_s_predicate_may_stand_alone_in_a_passage_about_its_subject() -> None:
+    from qa.lang import nlp
+    from qa.plan.claims import ClaimChecker
+    from tests.conftest import require
+    require(nlp.available(), "the spaCy model package is not installed")
+    text = ("Anti-apartheid activist Ahmed Kathrada was buried on Wednesday in Johannesburg. Thousands came. "
+            "He spent over 26 years of his life in prison, many alongside Nelson Mandela.")
+    check = ClaimChecker(_OneChunk("Funeral", text), lambda t: 1.0)  # type: ignore[arg-type]
+    supported = check.check("anti-apartheid activist Ahmed Kathrada spent more than 26 years in prison", "DW")
+    assert supported.verdict == "supports" and text[supported.start:supported.end].startswith("He spent")
+    # the same predicate said of someone else ("it": the White House) supports nothing
+    text = "Rex Tillerson leads the State Department. The White House said it has signed the pipeline permit today."
+    other = ClaimChecker(_OneChunk("Keystone", text), lambda t: 1.0)  # type: ignore[arg-type]
+    assert other.check("Secretary of State Rex Tillerson personally signed the pipeline permit",
+                       "ABC News").verdict == "not stated"
+    # nor does a sentence with another figure for it
+    text = "Anti-apartheid activist Ahmed Kathrada was buried. He spent 18 years in prison on Robben Island."
+    clash = ClaimChecker(_OneChunk("Funeral", text), lambda t: 1.0)  # type: ignore[arg-type]
+    claim = "anti-apartheid activist Ahmed Kathrada spent 26 years in prison"
+    assert clash.check(claim, "DW").verdict == "contradicts"
