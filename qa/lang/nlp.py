@@ -183,6 +183,9 @@ class QuestionSyntax:
     #: for each date the question names, the lemma of the word it attaches to: "releasing a new
     #: version on November 16th" -> "release", "what did CNN report on 3 March" -> "report"
     dates: tuple[str, ...] = ()
+    #: what a title or headline asked for belongs to: "the title of Spike TV's docuseries" ->
+    #: "docuseries", "the headline of the CNN story" -> "story"; "" when none is named
+    titled: str = ""
 
 
 _parsed: _Recent[QuestionSyntax] = _Recent()
@@ -223,10 +226,13 @@ def _syntax(doc: Any) -> QuestionSyntax:
     def in_clause(tok: Any) -> bool:
         return any(a.dep_ in _RELATIVE for a in tok.ancestors) or tok.dep_ in _RELATIVE
     dates = _date_heads(doc)
+    titled = next((obj.lemma_.lower() for t in doc if t.lemma_.lower() in ("title", "headline")
+                   for prep in t.children if prep.dep_ == "prep" and prep.lower_ == "of"
+                   for obj in prep.children if obj.dep_ == "pobj" and obj.pos_ != "PRON"), "")
     focus_tok = next((t for t in doc if t.lower_ in WH_WORDS and not in_clause(t)), None)
     if focus_tok is None or (focus_tok.head.lemma_ == "be" and focus_tok.dep_ in ("attr", "nsubj")):
         # "name the man who ...", "who is the man who ...": the described phrase is what is asked
-        return QuestionSyntax(focus_tok.idx if focus_tok is not None else None, dates=dates)
+        return QuestionSyntax(focus_tok.idx if focus_tok is not None else None, dates=dates, titled=titled)
     described = []
     for clause in doc:
         noun = clause.head
@@ -244,7 +250,7 @@ def _syntax(doc: Any) -> QuestionSyntax:
             continue
         opener = {t.lower_ for t in clause.subtree if t.i < clause.i}
         described.append(Described(start, start + len(text), text, noun.text, bool(opener & {"who", "whom", "whose"})))
-    return QuestionSyntax(focus_tok.idx, tuple(described), dates)
+    return QuestionSyntax(focus_tok.idx, tuple(described), dates, titled)
 
 
 _counts: _Recent[tuple[tuple[str, str], ...]] = _Recent()

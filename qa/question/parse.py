@@ -65,7 +65,7 @@ COLLECTION = [
 ]
 
 #: what a news story is called, and what an outlet does with one
-_STORY = r"(?:article|story|piece|report|feature|interview|essay|column|editorial|item|list|op-ed)"
+_STORY = r"(?:article|story|piece|report|feature|interview|essay|column|editorial|item|list|op-ed|post|blog|explainer)"
 _PUBLISHES = r"(?:publish|run|post|report|carry|cover|put\s+out|air|break|feature)"
 _OUTLET_NOUNS = (r"(?:news\s+)?(?:outlet|source|newspaper|paper|publisher|site|website|agency|media|organi[sz]ation|"
                  r"broadcaster|channel|publication)")
@@ -228,9 +228,16 @@ def classify(q: str) -> tuple[str, str]:
         if pat.search(q):
             return "collection", ""
     for pat, fld in METADATA:
-        if pat.search(q):
+        if pat.search(q) and not (fld == "title" and _titles_a_work(q)):
             return "metadata", fld
     return "passage", ""
+
+
+def _titles_a_work(q: str) -> bool:
+    """"What is the title of Spike TV's docuseries ...?" asks for a title the articles state, not
+    an article's: the parse says what the title is of, and it is no story."""
+    syntax = nlp.question_syntax(q)
+    return syntax is not None and bool(syntax.titled) and re.fullmatch(_STORY, syntax.titled) is None
 
 
 #: what makes a question about an outlet's stories one about the collection

@@ -163,3 +163,17 @@ def test_what_a_verb_is_said_of() -> None:
                            "million Yahoo accounts.", "affect")  # type: ignore[misc]
     assert hack.startswith("The hack")  # the noun the participle describes, or the subject
     assert nlp.subjects("The White House said it has signed off on the pipeline.", "sign") == ("it",)
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("what is the title of Spike TV's docuseries about Kalief Browder?", "passage"),
+    ("what was the title of John W. Tomac's New Yorker cover?", "passage"),
+    ("what is the title of the book by the Labour MP about defeating ISIS?", "passage"),
+    ("what's the title of Al Jazeera's piece about drought in Puntland?", "metadata"),
+    ("What was the headline of the CNN story on the Orly attack?", "metadata"),
+    ("What was the title of it?", "metadata"),
+    ("what is the article called?", "metadata"),
+])
+def test_a_title_asked_of_a_work_the_articles_name_is_no_article_title(question: str, kind: str) -> None:
+    from qa.question.parse import classify
+    assert classify(question)[0] == kind
