@@ -249,8 +249,8 @@ def _pick_phrase(
     for p in phrases(sentence):
         p_words = words(p.text)
         new = [w for w in p_words if w not in q_words]
-        if not new:
-            continue
+        if not new or any(c.start == 0 and c.end == len(p.text) for c in candidates(p.text, "DATE", False)):
+            continue  # nothing new, or a date ("Thursday"): it says when, not what
         has_focus = any(w[:5] in focus_stems for w in p_words)
         dist = min((abs(p.start - m) for m in matched_pos), default=len(sentence))
         score = len(new) / len(p_words) + (1.0 if has_focus else 0.0) + 1.0 / (1.0 + dist / 30.0)

@@ -269,3 +269,10 @@ def test_the_asked_speaker_s_sentence_beats_one_about_the_same_topic() -> None:
     best = _best(text, "What did Beata Szydlo say about the Nord Stream 2 pipeline?")
     assert best.sentence.startswith("Beata Szydlo said")
     assert best.features["speaker"] == 1.0
+
+
+def test_what_is_never_answered_with_a_bare_weekday(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(nlp, "entities", lambda texts: None)  # the phrase picker alone
+    text = "The host announced on Thursday that the new prime-time show starts in the spring on NBC."
+    best = _best(text, "what is the name of the new prime-time game show on NBC?")
+    assert best.span != "Thursday"
