@@ -117,6 +117,26 @@ def _pick_span(sentence: str, cands: list[Span], matched_pos: list[int], head_po
     return best[1] if best else None
 
 
+def _with_its_region(sentence: str, span: Span, cands: list[Span]) -> Span:
+    """A place is named with the region it lies in: "Palm Beach, Florida" and "Dunedin, New
+    Zealand", whichever of the two was picked (the first is the one asked for). Not in a list
+    ("from South Africa, Malaysia, India and Brazil")."""
+    def joined(a: Span, b: Span) -> bool:
+        return a.end <= b.start and sentence[a.end : b.start] == ", "
+
+    def listed(a: Span, b: Span) -> bool:
+        return a.end <= b.start and re.fullmatch(r",?\s+(?:and|or)\s+|, ", sentence[a.end : b.start]) is not None
+
+    before = next((c for c in cands if joined(c, span)), None)
+    after = next((c for c in cands if joined(span, c)), None)
+    first, second = (before, span) if before is not None else (span, after)
+    if second is None or (first is span and not is_country(second.text)):
+        return span
+    if any(listed(c, first) or listed(second, c) for c in cands):
+        return span
+    return Span(first.start, second.end, sentence[first.start : second.end], span.kind)
+
+
 def _trim_count(span: Span, heads: list[str]) -> Span:
     """"about 4,000 settler" -> "about 4,000" when the word after the number is neither the
     counted noun of the question ("how many homes" -> "10,000 homes") nor a unit of measure."""
@@ -159,6 +179,8 @@ def score_span(sent: str, cands: list[Span], positions: list[int], head_pos: lis
     kind = ask.kind
     score = 0.0
     span = _pick_span(sent, cands, positions, head_pos, ask)
+    if span is not None and kind == "PLACE" and not ask.country:
+        span = _with_its_region(sent, span, cands)
     if span is None and kind == "PLACE" and not ask.country:
         span = _place_phrase(sent, ask.anchors)
     if span and kind == "NUMBER":

@@ -276,3 +276,18 @@ def test_what_is_never_answered_with_a_bare_weekday(monkeypatch: pytest.MonkeyPa
     text = "The host announced on Thursday that the new prime-time show starts in the spring on NBC."
     best = _best(text, "what is the name of the new prime-time game show on NBC?")
     assert best.span != "Thursday"
+
+
+def test_a_place_is_named_with_its_country_but_a_list_is_not_joined() -> None:
+    from qa.answer.pick import _with_its_region
+    from qa.answer.spans import Span
+
+    def spans(sentence: str, names: list[str]) -> list[Span]:
+        return [Span(sentence.index(n), sentence.index(n) + len(n), n, "PLACE") for n in names]
+    text = "The children were born in Dunedin, New Zealand, between 1972 and 1973."
+    dunedin, nz = spans(text, ["Dunedin", "New Zealand"])
+    assert _with_its_region(text, nz, [dunedin, nz]).text == "Dunedin, New Zealand"
+    assert _with_its_region(text, dunedin, [dunedin, nz]).text == "Dunedin, New Zealand"
+    text = "Agencies from South Africa, Malaysia, India and Brazil joined."
+    found = spans(text, ["South Africa", "Malaysia", "India", "Brazil"])
+    assert [_with_its_region(text, s, found).text for s in found] == ["South Africa", "Malaysia", "India", "Brazil"]
