@@ -19,10 +19,11 @@ from typing import Any, get_args
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import Runnable, RunnableBranch, RunnableLambda
 
+from qa.answer.accurate import NO_ANSWER, model_reading
 from qa.answer.aggregate import common_entity, is_compositional
 from qa.answer.bridge import answer_bridged
 from qa.answer.confidence import LLM_FEATURES, ConfidenceModel, accurate_model, llm_features, required_model
-from qa.answer.reader import Reading, read, snap_span
+from qa.answer.reader import Reading, read
 from qa.answer.refusal import answer_features, refusal_text, top_dense
 from qa.answer.turn import Turn
 from qa.citations import make_citation
@@ -37,7 +38,7 @@ from qa.retrieval.hybrid import HybridRetriever
 from qa.settings import AnswererName, Mode, RetrievalMode
 from qa.store.index import Index
 from qa.store.queries import vocabulary_facts
-from qa.types import MAX_QUESTION_CHARS, Answer, Article, Chunk, Citation, ScoredChunk
+from qa.types import MAX_QUESTION_CHARS, Answer, Article, Citation, ScoredChunk
 
 logger = logging.getLogger(__name__)
 
@@ -49,12 +50,6 @@ GREETING = (
     "or the collection itself (\"how many TASS articles came out on 15 March 2017?\")."
 )
 THANKS = "You're welcome. Ask another question whenever you like."
-
-
-ACCURATE_SENTENCES = 4  #: sentences the reader model sees in accurate mode (~40 tokens each)
-#: what _accurate_span returns when the reader model says no sentence answers
-NO_ANSWER = Reading(chunk=Chunk(id="", article_id="", position=0, text="", start=0, end=0), start=0, end=0,
-                    sentence="", span="", span_start=-1, score=0.0, match=0.0, passage_rank=-1)
 
 
 class Engine:
@@ -448,32 +443,13 @@ class Engine:
             return self._caller_answerers[id(model)][1]
 
     def _accurate_span(self, pq: ParsedQuestion, readings: list[Reading]) -> Reading | None:
-        """The reader model's span over the best distinct sentences; NO_ANSWER when it says none
-        answers; None when it is unavailable (the fast reading stands)."""
-        top: list[Reading] = []
-        for r in readings:
-            if all(r.sentence != t.sentence for t in top):
-                top.append(r)
-            if len(top) == ACCURATE_SENTENCES:
-                break
+        """The reader model's reading of the best sentences (``qa.answer.accurate``)."""
         try:
             llm = self.llm()
-            ok, _ = llm.available()
-            if not ok:
-                return None
-            span = llm.read_span(pq.text, [r.sentence for r in top])
         except Exception as exc:  # the model is an optional extra: fall back to the fast reader
             logger.warning("accurate mode unavailable, using the fast reader: %s", exc)
             return None
-        if span == "":
-            return NO_ANSWER
-        if not span or not any(ch.isalnum() for ch in span):
-            return None
-        for r in top:
-            pos = r.sentence.find(span)
-            if pos >= 0:
-                return snap_span(r, pos, span, pq.answer_type)
-        return None
+        return model_reading(llm, pq, readings)
 
     def _answer_llm(self, turn: Turn, hits: list[ScoredChunk], filters: dict[str, Any]) -> Answer:
         fallback = self._answer_passage(replace(turn, answerer="extractive"))
