@@ -220,24 +220,27 @@ def focus(q: str) -> int | None:
     return syntax.focus if syntax is not None else None
 
 
-def classify(q: str) -> tuple[str, str]:
-    """(kind, metadata field)."""
+def classify(q: str, vocab: Vocabulary | None = None) -> tuple[str, str]:
+    """(kind, metadata field); ``vocab`` names the collection's outlets."""
     if CHITCHAT.match(q):
         return "chitchat", ""
     for pat in COLLECTION:
         if pat.search(q):
             return "collection", ""
     for pat, fld in METADATA:
-        if pat.search(q) and not (fld == "title" and _titles_a_work(q)):
+        if pat.search(q) and not (fld == "title" and _titles_a_work(q, vocab)):
             return "metadata", fld
     return "passage", ""
 
 
-def _titles_a_work(q: str) -> bool:
+def _titles_a_work(q: str, vocab: Vocabulary | None) -> bool:
     """"What is the title of Spike TV's docuseries ...?" asks for a title the articles state, not
-    an article's: the parse says what the title is of, and it is no story."""
+    an article's: the parse says what the title is of, it is no story, and the question names
+    none of the collection's outlets (whose "video on ..." would be one of their articles)."""
     syntax = nlp.question_syntax(q)
-    return syntax is not None and bool(syntax.titled) and re.fullmatch(_STORY, syntax.titled) is None
+    if syntax is None or not syntax.titled or re.fullmatch(_STORY, syntax.titled) is not None:
+        return False
+    return vocab is None or not extract_sources(q, vocab)[1]
 
 
 #: what makes a question about an outlet's stories one about the collection
@@ -262,7 +265,7 @@ def parse_question(
     question: str, vocab: Vocabulary, explicit: Filters | None = None, context: str = ""
 ) -> ParsedQuestion:
     q = re.sub(r"\s+", " ", question).strip()
-    kind, meta_field = classify(q)
+    kind, meta_field = classify(q, vocab)
     core, lo, hi, flags = extract_dates(q, vocab.newest, vocab.months)
     if kind == "passage" or (kind == "collection" and not (lo or hi or _COLLECTION_WORDS.search(q))):
         asked = by_outlet(q, vocab)

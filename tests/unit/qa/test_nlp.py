@@ -177,3 +177,10 @@ def test_what_a_verb_is_said_of() -> None:
 def test_a_title_asked_of_a_work_the_articles_name_is_no_article_title(question: str, kind: str) -> None:
     from qa.question.parse import classify
     assert classify(question)[0] == kind
+
+
+def test_a_title_of_an_outlet_s_video_is_its_article_s() -> None:
+    from qa.question.parse import classify
+    vocab = Vocabulary(sources=("CNN", "BBC"))
+    assert classify("what is the title of CNN's video on the Orly attack?", vocab)[0] == "metadata"
+    assert classify("what is the title of Spike TV's docuseries about Kalief Browder?", vocab)[0] == "passage"
