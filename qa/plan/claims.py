@@ -14,6 +14,12 @@ the article's title instead) with no conflict, and *contradicts* only on a confl
 that is about the claim (share ``ABOUT_OVERLAP``); everything else is *not stated*, which the
 answer reports as such instead of guessing. Thresholds were set on the dev split.
 
+Where no sentence holds the whole claim, the dependency parse splits it into its subject and
+what it asserts (``qa.lang.nlp.claim_parts``), and a sentence that holds the assertion may
+decide, in a passage that names the subject, when the sentence says it of that subject ("He
+spent over 26 years of his life in prison", in the passage on Ahmed Kathrada). Numbers are
+compared per noun they count, as the parse reads them ("two tourists" is not "late 2018, SpaceX").
+
 With a judge (the local model, in accurate mode), the checker hands it the outlet's
 ``JUDGE_SENTENCES`` best-matching sentences instead, and its label stands: supports or
 contradicts only with the number of the sentence that shows it, which is then the quote.
