@@ -240,16 +240,25 @@ def typed_core(span: str, kind: str) -> tuple[str, int]:
     return (span[:comma], 0) if comma > 0 else (span, 0)
 
 
+def _only_a_date(text: str) -> bool:
+    return any(c.start == 0 and c.end == len(text) for c in candidates(text, "DATE", False))
+
+
+#: a what-question that names one of these may be answered by a date ("what was the month ...?")
+_TIME_NOUN = re.compile(r"(?<![\w-])(?:month|day|year|date|week|time|season)s?\b", re.I)  # not "prime-time"
+
+
 def _pick_phrase(
-    sentence: str, focus: tuple[str, ...], q_words: set[str], matched_pos: list[int]
+    sentence: str, focus: tuple[str, ...], q_words: set[str], matched_pos: list[int], dates: bool = False
 ) -> Span | None:
-    """For "what/which X" questions: the phrase that names an X and is not in the question."""
+    """For "what/which X" questions: the phrase that names an X and is not in the question (a
+    date only when ``dates``: the question asks for a month, a day, ...)."""
     focus_stems = {f[:5] for f in focus}
     best: tuple[float, Span] | None = None
     for p in phrases(sentence):
         p_words = words(p.text)
         new = [w for w in p_words if w not in q_words]
-        if not new or any(c.start == 0 and c.end == len(p.text) for c in candidates(p.text, "DATE", False)):
+        if not new or (not dates and _only_a_date(p.text)):
             continue  # nothing new, or a date ("Thursday"): it says when, not what
         has_focus = any(w[:5] in focus_stems for w in p_words)
         dist = min((abs(p.start - m) for m in matched_pos), default=len(sentence))
@@ -425,7 +434,7 @@ def read(
                     typed.append(_Pending(len(readings), positions, head_pos))
                 elif focus or phrase_ok:
                     positions = [m.start() for t in hit for m in re.finditer(re.escape(t[:5]), folded)]
-                    span = _pick_phrase(sent, focus, q_words, positions)
+                    span = _pick_phrase(sent, focus, q_words, positions, dates=bool(_TIME_NOUN.search(pq.text)))
                 readings.append(
                     Reading(
                         chunk=ch, start=s, end=e, sentence=sent,

@@ -291,3 +291,6 @@ def test_a_place_is_named_with_its_country_but_a_list_is_not_joined() -> None:
     text = "Agencies from South Africa, Malaysia, India and Brazil joined."
     found = spans(text, ["South Africa", "Malaysia", "India", "Brazil"])
     assert [_with_its_region(text, s, found).text for s in found] == ["South Africa", "Malaysia", "India", "Brazil"]
+    # ... unless it asks for a time: "what was the month ...?"
+    text = "Jones left Target in March, the company said, and joined Uber on Monday."
+    assert _best(text, "what was the month in which Jones joined Uber?").span == "Monday"
