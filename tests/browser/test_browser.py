@@ -146,6 +146,9 @@ WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 def axe_violations(page: Any) -> list[str]:
     """Serious and critical WCAG 2.1 A/AA violations axe-core finds on the page as it is now."""
     require(AXE.exists(), f"axe-core is not installed at {AXE} (make test installs it with npm)")
+    # the settled page: while a panel loads, Gradio shows it at 20% opacity (".pending"), which
+    # no text passes contrast at (seen once on a busy CI box, on the collection notes)
+    page.wait_for_function("!document.querySelector('.pending')", timeout=60_000)
     if not page.evaluate("() => typeof axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
     result = page.evaluate("async (tags) => await axe.run(document, {runOnly: tags})", WCAG_AA)
