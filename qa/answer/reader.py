@@ -373,6 +373,7 @@ def read(
         r"\b(?:say|said|says|think|thinks|believe|argue|argued|claim|warn|warned|tell|told|explain|"
         r"describe|mean|happen|happened|report|reported|announce|announced|do|did|does)\b", pq.text, re.I)
     speaker = speaker_terms(pq.text)
+    asks_time = bool(_TIME_NOUN.search(pq.text))  # "what was the month ...?" may be answered by a date
     readings: list[Reading] = []
     typed: list[_Pending] = []
     seen: set[tuple[str, int]] = set()
@@ -434,7 +435,7 @@ def read(
                     typed.append(_Pending(len(readings), positions, head_pos))
                 elif focus or phrase_ok:
                     positions = [m.start() for t in hit for m in re.finditer(re.escape(t[:5]), folded)]
-                    span = _pick_phrase(sent, focus, q_words, positions, dates=bool(_TIME_NOUN.search(pq.text)))
+                    span = _pick_phrase(sent, focus, q_words, positions, dates=asks_time)
                 readings.append(
                     Reading(
                         chunk=ch, start=s, end=e, sentence=sent,
