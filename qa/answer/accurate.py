@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from qa.answer.pick import said_by_question
 from qa.answer.reader import Reading, snap_span
 from qa.lang.text import words
 from qa.question.types import ParsedQuestion
@@ -47,8 +48,7 @@ def model_reading(llm: Any, pq: ParsedQuestion, readings: list[Reading]) -> Read
         return NO_ANSWER
     if not span or not any(ch.isalnum() for ch in span):
         return None
-    said = set(words(span))
-    if said and said <= set(words(pq.text)):
+    if said_by_question(span, set(words(pq.text))):
         return NO_ANSWER  # "Lashkar-e-Islam" for "who is the leader of Lashkar-e-Islam?"
     for r in top:
         pos = r.sentence.find(span)

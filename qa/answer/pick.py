@@ -72,11 +72,16 @@ def _place_phrase(sentence: str, verbs: set[str]) -> Span | None:
     return None
 
 
+def said_by_question(text: str, q_words: set[str]) -> bool:
+    """Every word of ``text`` is one of the question's (``q_words``): it cannot be the answer."""
+    said = set(words(text))
+    return bool(said) and said <= q_words
+
+
 def _fits(sentence: str, c: Span, ask: TypedAsk, q_terms: set[str]) -> bool:
     """The candidate may answer: not already in the question, a country only where one is asked
     for, a measure with its unit where the question asks how tall / far / ..."""
-    c_words = set(words(c.text))
-    if c_words and c_words <= ask.q_words:
+    if said_by_question(c.text, ask.q_words):
         return False  # the question already says it
     if ask.country and not is_country(c.text):
         return False  # "which country": Zambia, not the "Fall" of "Fall armyworms", nor Moscow
