@@ -265,12 +265,13 @@ def counted(text: str) -> tuple[tuple[str, str], ...] | None:
 
 
 def _counted(doc: Any) -> tuple[tuple[str, str], ...]:
-    out = []
-    for tok in doc:
-        if tok.dep_ == "nummod" and tok.head.pos_ in ("NOUN", "PROPN"):
-            phrase = sorted(tok.subtree, key=lambda t: t.i)
-            out.append((doc.text[phrase[0].idx : phrase[-1].idx + len(phrase[-1])], tok.head.lemma_.lower()))
-    return tuple(out)
+    return tuple((_subtree_text(tok), tok.head.lemma_.lower()) for tok in doc
+                 if tok.dep_ == "nummod" and tok.head.pos_ in ("NOUN", "PROPN"))
+
+
+def _subtree_text(tok: Any) -> str:
+    """The words ``tok`` heads, itself included (a projective parse's subtree is one run)."""
+    return str(tok.doc[tok.left_edge.i : tok.right_edge.i + 1].text)
 
 
 @dataclass(frozen=True)
@@ -308,9 +309,8 @@ def _split_claim(doc: Any) -> ClaimParts | None:
         alternatives = [head, *(c for c in head.children if c.dep_ == "conj")]
         ors = {c.i for c in head.children if c.dep_ == "cc"}
         variants = [v | ors | {a.i for a in alternatives if a.i != keep.i} for v in variants for keep in alternatives]
-    first, last = min(held), max(held)
     predicates = tuple(dict.fromkeys(" ".join(t.text for t in rest if t.i not in dropped) for dropped in variants))
-    return ClaimParts(doc[first : last + 1].text, predicates, root.lemma_.lower())
+    return ClaimParts(_subtree_text(subject), predicates, root.lemma_.lower())
 
 
 _subjects: _Recent[tuple[str, ...]] = _Recent()
@@ -333,7 +333,7 @@ def _subjects_of(doc: Any, verb: str) -> tuple[str, ...]:
             if c.lower_ in _RELATIVE_PRONOUNS and v.dep_ == "relcl":
                 found.append(_noun_phrase(v.head))
             else:
-                found.append(doc[min(x.i for x in c.subtree) : max(x.i for x in c.subtree) + 1].text)
+                found.append(_subtree_text(c))
         if not subj and v.dep_ in _RELATIVE:
             found.append(_noun_phrase(v.head))
     return tuple(found)

@@ -108,7 +108,7 @@ class ClaimChecker:
             for i, (s, _) in enumerate(spans):
                 for j in (i, min(i + 1, len(spans) - 1)):
                     end = spans[j][1]
-                    share = weighted_share(terms, c.text[s - c.start : end - c.start], self.idf) - 0.02 * (j - i)
+                    share = weighted_share(terms, _quote(c, s, end), self.idf) - 0.02 * (j - i)
                     found.append((share, c, s, end))
         if not found:
             return Check("not stated", outlet, reason=f"{outlet} has no passage on it")
@@ -126,7 +126,7 @@ class ClaimChecker:
                   ) -> Check:
         """The verdict on the sentence that holds the most of the claim's words."""
         share, chunk, s, e = found[0]
-        sentence = chunk.text[s - chunk.start : e - chunk.start]
+        sentence = _quote(chunk, s, e)
         base = Check("not stated", outlet, chunk, s, e, share)
         if share < ABOUT_OVERLAP:
             return base
@@ -150,11 +150,11 @@ class ClaimChecker:
         if not asserted:
             return None  # "said it was red": too little to find
         def held(c: Chunk, s: int, e: int) -> float:
-            return max(weighted_share(t, c.text[s - c.start : e - c.start], self.idf) for t in asserted)
+            return max(weighted_share(t, _quote(c, s, e), self.idf) for t in asserted)
         # the best share, and of equal ones the shorter text (a sentence, not it and the next)
         share, _, chunk, s, e = max(((held(c, s, e), s - e, c, s, e) for _, c, s, e in found), key=lambda f: f[:2])
         about = weighted_share(set(content_terms(parts.subject)), f"{chunk.title}\n{chunk.text}", self.idf)
-        sentence = chunk.text[s - chunk.start : e - chunk.start]
+        sentence = _quote(chunk, s, e)
         if share < ABOUT_OVERLAP or about < ABOUT_OVERLAP or not _same_subject(parts, sentence):
             return None  # "it has signed off on the permit" need not be Rex Tillerson
         conflict = self._conflict(claim, sentence, share)
@@ -170,7 +170,7 @@ class ClaimChecker:
         shown: list[tuple[float, Chunk, int, int]] = []
         texts: list[str] = []
         for f in found:
-            text = f[1].text[f[2] - f[1].start : f[3] - f[1].start]
+            text = _quote(f[1], f[2], f[3])
             if text not in texts and not any(text in t or t in text for t in texts):
                 shown.append(f)
                 texts.append(text)
@@ -200,6 +200,11 @@ class ClaimChecker:
             if opp and stem(opp) in sw and stem(w) not in sw:
                 return f"the claim says {w!r}, the article {opp!r}"
         return ""
+
+
+def _quote(chunk: Chunk, start: int, end: int) -> str:
+    """The chunk's text between two offsets into its article."""
+    return chunk.text[start - chunk.start : end - chunk.start]
 
 
 #: pronouns that stand for the claim's subject when the passage is about it; "it" and "this" may
