@@ -300,12 +300,23 @@ class Engine:
             answer.timings["bridge"] = time.perf_counter() - t
         return replace(turn, answer=answer)
 
+    def _sub_turn(self, question: str, filters: dict[str, Any] | None, mode: str, retrieval: str) -> Turn:
+        sub = self._parse(Turn(question=question, filters=filters, mode=mode, retrieval=retrieval,
+                               started=time.perf_counter()))
+        return self._step_retrieve(replace(sub, plan=None))
+
     def sub_answer(self, question: str, filters: dict[str, Any] | None, mode: str = "fast",
                    retrieval: str = "hybrid") -> Answer:
         """A step's own question on the passage path alone (no plan, no bridge, no follow-up)."""
-        sub = self._parse(Turn(question=question, filters=filters, mode=mode, retrieval=retrieval,
-                               started=time.perf_counter()))
-        return self._answer_passage(self._step_retrieve(replace(sub, plan=None)))
+        return self._answer_passage(self._sub_turn(question, filters, mode, retrieval))
+
+    def readings(self, question: str, filters: dict[str, Any] | None) -> list[tuple[Reading, Article | None]]:
+        """A step's question read without the gate: every candidate sentence, best first, with
+        its article (for a plan step that weighs the candidates itself)."""
+        turn = self._sub_turn(question, filters, "fast", "hybrid")
+        found = read(turn.parsed, list(turn.hits), self._idf(), context=self.retriever.neighbours)
+        arts = self._articles(list(dict.fromkeys(r.chunk.article_id for r in found)))
+        return [(r, arts.get(r.chunk.article_id)) for r in found]
 
     def _answer_passage(self, turn: Turn) -> Answer:
         t = time.perf_counter()

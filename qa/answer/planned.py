@@ -6,17 +6,22 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from qa.answer.spans import candidates
 from qa.answer.turn import Turn
+from qa.citations import make_citation
 from qa.plan.claims import ClaimChecker, Judge
 from qa.plan.execute import Executor
 from qa.plan.tools import Tools
 from qa.plan.types import Fact
-from qa.types import Answer
+from qa.types import Answer, ScoredChunk
 
 if TYPE_CHECKING:
     from qa.answer.engine import Engine
 
 logger = logging.getLogger(__name__)
+
+#: sentences per outlet whose figures a comparison may pair when the reader gives no sure answer
+FIGURE_SENTENCES = 3
 
 
 def _judge(engine: Engine) -> Judge | None:
@@ -43,8 +48,21 @@ def answer_plan(engine: Engine, turn: Turn) -> Answer:
         cited = next((p for p in ans.passages if p.chunk.id == ans.citations[0].chunk_id), None)
         return Fact(ans.short_answer.strip(), ans.citations[0], cited)
 
+    def figures(question: str, outlet: str) -> list[Fact]:
+        """Every figure of the outlet's best sentences for the question, ungated: the reader's
+        span first, then the sentence's other numbers, sentence by sentence."""
+        out: list[Fact] = []
+        for rank, (r, art) in enumerate(engine.readings(question, {"sources": [outlet]})[:FIGURE_SENTENCES]):
+            if art is None:
+                continue
+            cite = make_citation(art, r.start, r.end, r.chunk)
+            spans = [r.span] if r.span else []
+            spans += [c.text for c in candidates(r.sentence, "NUMBER") if c.text not in spans]
+            out += [Fact(sp, cite, ScoredChunk(r.chunk, r.score), rank) for sp in spans]
+        return out
+
     retriever = engine.retriever
     use_judge = turn.mode == "accurate" and engine.settings.claim_judge
     checker = ClaimChecker(retriever, idf, _judge(engine) if use_judge else None)
-    executor = Executor(Tools(retriever, engine.index.catalog, idf), checker, read)
+    executor = Executor(Tools(retriever, engine.index.catalog, idf), checker, read, figures)
     return executor.run(turn.plan)

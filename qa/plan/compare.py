@@ -23,6 +23,9 @@ WORDS = {w: float(n) for w, n in NUMBER_WORDS.items()} | {
     "hundred": 100.0}
 _NUM = re.compile(r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*-?\s*([a-z]+)?", re.I)
 HIGHER = {"higher", "larger", "bigger", "greater", "more", "longer", "taller", "older"}
+#: a currency sign before the number is the unit; after it, "m" and "bn" are scales
+CURRENCY = {"$": "$", "€": "€", "£": "£"}
+MONEY_SCALES = {"m": "million", "mn": "million", "b": "billion", "k": "thousand"}
 LOWER = {"lower", "smaller", "fewer", "less", "shorter", "younger"}
 
 
@@ -48,7 +51,8 @@ class Value:
 
 
 def value_of(span: str) -> Value | None:
-    """The figure a short answer states, or None ("a number of people" states none)."""
+    """The figure a short answer states, or None ("a number of people" states none). Money keeps
+    its currency as the unit ("$38m" is 38 million dollars, not metres), "24%" its percent."""
     low = span.lower().replace("per cent", "percent")
     month = next((MONTHS[w] for w in re.findall(r"[a-z]+", low) if w in MONTHS), 0)
     if month:  # "March 2017", "3 March": the month is the figure, not the year or the day
@@ -56,15 +60,21 @@ def value_of(span: str) -> Value | None:
     m = _NUM.search(low)
     if m:
         number = float(m.group(1).replace(",", ""))
+        currency = CURRENCY.get(low[max(0, m.start() - 1):m.start()], "")
         unit = (m.group(2) or "").lower()
+        if currency and unit in MONEY_SCALES:
+            unit = MONEY_SCALES[unit]
         if unit in SCALES:
             number *= SCALES[unit]
             rest = low[m.end():].split()
             unit = rest[0] if rest else ""
-        return Value(number=number, unit=_unit(unit))
-    for w in re.findall(r"[a-z]+", low):
-        if w in WORDS:
-            return Value(number=WORDS[w])
+        if low[m.end(1):m.end(1) + 1] == "%":
+            unit = "percent"
+        return Value(number=number, unit=currency or _unit(unit))
+    found = re.findall(r"[a-z]+", low)
+    for i, w in enumerate(found):
+        if w in WORDS:  # "nine women": the noun after a number word is its unit
+            return Value(number=WORDS[w], unit=_unit(found[i + 1]) if i + 1 < len(found) else "")
     return None
 
 
@@ -73,6 +83,33 @@ def _unit(word: str) -> str:
     word = word.lower().rstrip("s")
     return {"kilometre": "km", "kilometer": "km", "metre": "m", "meter": "m", "foot": "ft", "feet": "ft",
             "percent": "%", "year-old": "year", "years-old": "year"}.get(word, word)
+
+
+#: what a figure measures, by its unit ("people", "votes": a count, no dimension)
+DIMENSIONS = {
+    "length": frozenset({"m", "km", "mile", "ft", "inch", "cm", "mm", "yard", "metre-high", "meter-high"}),
+    "area": frozenset({"square", "sq", "hectare", "acre", "km2", "m2"}),
+    "money": frozenset({"$", "€", "£", "dollar", "euro", "pound", "yuan", "rouble", "ruble", "rupee", "yen"}),
+    "percent": frozenset({"%"}),
+    "weight": frozenset({"tonne", "ton", "kg", "kilogram", "lb", "pound"}),
+    "time": frozenset({"year", "month", "week", "day", "hour", "minute", "second"}),
+}
+#: the noun a comparison asks for, and the dimension its figures must have
+MEASURE_NOUNS = {
+    "height": "length", "distance": "length", "length": "length", "depth": "length", "width": "length",
+    "elevation": "length", "altitude": "length", "area": "area", "rate": "percent", "percentage": "percent",
+    "valuation": "money", "price": "money", "cost": "money", "value": "money",
+    "worth": "money", "fine": "money", "weight": "weight", "duration": "time", "deadline": "time",
+}
+
+
+def asked_dimension(question: str) -> str:
+    """The dimension the asked figure has ("the height of the peak": length), or ""."""
+    return next((MEASURE_NOUNS[w] for w in re.findall(r"[a-z]+", question.lower()) if w in MEASURE_NOUNS), "")
+
+
+def dimension(value: Value) -> str:
+    return next((d for d, units in DIMENSIONS.items() if value.unit in units), "")
 
 
 COUNTED = re.compile(r"\b(?:number|numbers|toll|count|tally|how many|ages?)\b", re.I)

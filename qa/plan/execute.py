@@ -13,7 +13,7 @@ from qa.citations import make_citation
 from qa.lang.dates import human
 from qa.lang.text import split_sentences
 from qa.plan.claims import Check, ClaimChecker
-from qa.plan.compare import COUNTED, fact_question, value_of
+from qa.plan.compare import COUNTED, asked_dimension, dimension, fact_question, value_of
 from qa.plan.tools import ABOUT_COSINE, ABOUT_MARGIN, Covered, Tools
 from qa.plan.types import Fact, Plan, Trace
 from qa.types import Answer, Citation, ScoredChunk
@@ -24,15 +24,19 @@ RULE = (f"An article counts as about it when its best passage is within {ABOUT_M
 
 #: the single-article reader, asked one question with one outlet as the filter
 Reader = Callable[[str, str], "Fact | None"]
+#: every figure the reader finds for one question in one outlet's best sentences, ungated
+Figures = Callable[[str, str], "list[Fact]"]
 
 
 class Executor:
     """Turns a plan into an answer with the coverage tools, the claim checker and the reader."""
 
-    def __init__(self, tools: Tools, claims: ClaimChecker, read: Reader | None = None) -> None:
+    def __init__(self, tools: Tools, claims: ClaimChecker, read: Reader | None = None,
+                 figures: Figures | None = None) -> None:
         self.tools = tools
         self.claims = claims
         self.read = read
+        self.figures = figures
 
     def run(self, plan: Plan) -> Answer:
         trace = Trace(plan)
@@ -247,17 +251,26 @@ class Executor:
 
     def _compare(self, plan: Plan, trace: Trace) -> tuple[str, list[Citation], bool]:
         question, how = fact_question(plan.topic)
+        counted = bool(COUNTED.search(question))
+        asked = asked_dimension(question)
         facts = [self.read(question, o) if self.read else None for o in plan.outlets[:2]]
-        values = [value_of(f.answer) if f else None for f in facts]
-        for o, f, v in zip(plan.outlets, facts, values, strict=False):
-            trace.add("read", f"{o}: {f.answer if f else 'no answer'}" + (" (no figure)" if f and v is None else ""),
+        for o, f in zip(plan.outlets, facts, strict=False):
+            trace.add("read", f"{o}: {f.answer if f else 'no answer'}" + (" (no figure)" if f and not value_of(f.answer)
+                                                                            else ""),
                       (f.citation.article_id,) if f else (), question=question, outlet=o)
-            if f and f.passage:
-                trace.saw(f.passage)
-        a, b = values
         fa, fb = facts
-        if fa is None or fb is None or a is None or b is None or not a.same_kind(b, bool(COUNTED.search(question))):
+        if fa and fb and _comparable(fa, fb, counted, asked):
+            pair: tuple[Fact, Fact] | None = (fa, fb)
+        else:
+            pair = self._figure_pair(plan, question, counted, asked, trace)
+        if pair is None:
             return self._both_passages(plan, trace, facts)
+        fa, fb = pair
+        for f in pair:
+            if f.passage:
+                trace.saw(f.passage)
+        a, b = value_of(fa.answer), value_of(fb.answer)
+        assert a is not None and b is not None
         oa, ob = plan.outlets[:2]
         said = f"{oa} gives {fa.answer} [1], {ob} {fb.answer} [2]."
         cites = [fa.citation, fb.citation]
@@ -268,6 +281,24 @@ class Executor:
         first = (a.number or 0) > (b.number or 0)
         winner = oa if first == (how == "higher") else ob
         return f"{winner}. {said}", cites, False
+
+    def _figure_pair(self, plan: Plan, question: str, counted: bool, asked: str,
+                     trace: Trace) -> tuple[Fact, Fact] | None:
+        """No sure answer from both outlets: the two figures of the same kind (a unit, a currency,
+        a month) from the outlets' best sentences, the pair from the best-ranked sentences first.
+        That both outlets state a figure in the same unit is what picks it out."""
+        if self.figures is None:
+            return None
+        a, b = (self.figures(question, o) for o in plan.outlets[:2])
+        pairs = [(x.rank + y.rank, i + j, x, y) for i, x in enumerate(a) for j, y in enumerate(b)
+                 if _comparable(x, y, counted, asked)]
+        if not pairs:
+            return None
+        _, _, x, y = min(pairs, key=lambda p: (p[0], p[1]))
+        trace.add("figures", f"{plan.outlets[0]}: {x.answer}; {plan.outlets[1]}: {y.answer}",
+                  (x.citation.article_id, y.citation.article_id), question=question,
+                  why="the best-ranked figures of the same kind in each outlet's sentences")
+        return x, y
 
     def _both_passages(self, plan: Plan, trace: Trace,
                        facts: Sequence[Fact | None]) -> tuple[str, list[Citation], bool]:
@@ -285,3 +316,22 @@ class Executor:
                 parts.append(f"{o}: \u201c{cite.quote}\u201d [{len(cites)}]")
         return ("I cannot compare the two reports' figures reliably, so here is what each says. "
                 + " ".join(parts), cites, True)
+
+
+#: two outlets' figures for one quantity differ by less than this factor ("$24 billion" and "$19"
+#: are two figures, the valuation and the share price)
+SAME_SCALE = 10.0
+
+
+def _comparable(x: Fact, y: Fact, counted: bool, asked: str = "") -> bool:
+    """Two figures one comparison can weigh: the same kind, the asked dimension (a height is a
+    length, not "four people"), and within ``SAME_SCALE`` of each other."""
+    a, b = value_of(x.answer), value_of(y.answer)
+    if a is None or b is None or not a.same_kind(b, counted):
+        return False
+    if asked and (dimension(a) != asked or dimension(b) != asked):
+        return False
+    if a.number is not None and b.number is not None:
+        small, big = sorted((abs(a.number), abs(b.number)))
+        return big <= SAME_SCALE * small
+    return True

@@ -47,6 +47,7 @@ class Fact:
     answer: str
     citation: Citation
     passage: ScoredChunk | None = None
+    rank: int = 0  #: the rank of the sentence it was read from (0: the reader's best)
 
 
 @dataclass

@@ -160,3 +160,66 @@ def test_a_claim_s_predicate_may_stand_alone_in_a_passage_about_its_subject() ->
     clash = ClaimChecker(_OneChunk("Funeral", text), lambda t: 1.0)  # type: ignore[arg-type]
     claim = "anti-apartheid activist Ahmed Kathrada spent 26 years in prison"
     assert clash.check(claim, "DW").verdict == "contradicts"
+
+
+def test_money_and_percent_keep_their_unit() -> None:
+    from qa.plan.compare import asked_dimension, dimension, value_of
+
+    assert value_of("$38m") == value_of("$38 million")  # a million dollars, not 38 metres
+    assert value_of("about 24%") == value_of("24 percent") == value_of("24 per cent")
+    assert value_of("nine women").unit == "women"  # type: ignore[union-attr]
+    assert dimension(value_of("roughly 2,450 metre-high")) == "length"  # type: ignore[arg-type]
+    assert dimension(value_of("$24 billion")) == "money"  # type: ignore[arg-type]
+    assert dimension(value_of("four people")) == ""  # type: ignore[arg-type]
+    assert asked_dimension("What was the height for the peak?") == "length"
+    assert asked_dimension("What was the death toll?") == ""
+
+
+def _fact(answer: str, rank: int = 0):
+    from qa.plan.types import Fact
+    from qa.types import Citation
+
+    cite = Citation(article_id=f"a-{answer}", title="t", source="s", published=None, url="", chunk_id="c",
+                    quote=answer, start=0, end=len(answer))
+    return Fact(answer, cite, None, rank)
+
+
+class _NothingStated:
+    """A claim checker that finds no passage (what the refusal quotes is beside the point)."""
+
+    def check(self, claim: str, outlet: str):
+        from qa.plan.claims import Check
+
+        return Check("not stated", outlet)
+
+
+def _compare(question: str, read: dict, figures: dict) -> str:
+    from qa.plan.execute import Executor
+    from qa.plan.forms import recognise
+    from qa.plan.types import Trace
+
+    plan = recognise(question, VOCAB)
+    assert plan is not None and plan.form == "compare"
+    ex = Executor(None, _NothingStated(), lambda q, o: read.get(o),  # type: ignore[arg-type]
+                  lambda q, o: figures.get(o, []))
+    text, _, refused = ex._compare(plan, Trace(plan))
+    return "(refused)" if refused else text
+
+
+def test_a_comparison_pairs_the_figures_both_outlets_state_in_one_unit() -> None:
+    figures = {"BBC": [_fact("50-year"), _fact("65 miles"), _fact("230m", 1)],
+               "CNN": [_fact("about 75 miles"), _fact("901 feet", 1)]}
+    assert _compare("Do the BBC and CNN give the same distance to Sacramento?", {}, figures).startswith(
+        "No. BBC gives 65 miles [1], CNN about 75 miles [2]")
+    # best-ranked sentences first: the rank-1 pair is not taken over the rank-0 pair
+    figures = {"BBC": [_fact("72 people"), _fact("80 people", 1)], "CNN": [_fact("20 women"), _fact("75 people", 1)]}
+    assert _compare("Which outlet gave the lower death toll, the BBC or CNN?", {}, figures).startswith("BBC.")
+
+
+def test_figures_of_another_dimension_or_scale_are_not_compared() -> None:
+    heights = {"BBC": [_fact("Four people")], "CNN": [_fact("eight people")]}
+    assert _compare("Do the BBC and CNN give the same height for the peak?", {}, heights) == "(refused)"
+    money = {"BBC": [_fact("roughly $24 billion")], "CNN": [_fact("$19")]}
+    assert _compare("Do the BBC and CNN give the same valuation for Snap?", {}, money) == "(refused)"
+    sure = {"BBC": _fact("230 metres"), "CNN": _fact("230 metres")}
+    assert _compare("Do the BBC and CNN give the same height for the dam?", sure, {}).startswith("Yes.")
