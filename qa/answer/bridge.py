@@ -1,18 +1,20 @@
 """Two hops: "Which oil company was run by *the secretary of state who said X*?" names its
 subject only by a description. The single-article reader then often answers with the described
-person (the first hop's sentence says who said X), not with what was asked.
+person (the first hop's sentence says who said X), or with some other name of the long question.
 
 The dependency parse (``qa.lang.nlp.question_syntax``) finds the described noun phrase. Its
-bridge question ("Who is the secretary of state who said X?") is answered first; when the
-plain answer *is* that bridge entity, the question is asked again with the name in place of the
-description ("Which oil company was run by Rex Tillerson?"), and that answer stands, citing both
-sentences. In every other case (the second hop finds nothing, or the plain answer is something
-else) the plain answer stands, so a one-hop question with a relative clause is not touched.
-(Withdrawing the plain answer when the second hop found nothing refused right answers on dev,
-where a description refers to the answer itself.) One exception: when the plain answer is the
-person a who-clause describes (the recogniser reads the first hop's name as a person) and the
-question asks for a company, a place, a date or a figure, that answer cannot be right, and the
-answer is a refusal that says who the description names.
+bridge question ("Who is the secretary of state who said X?") is answered first. When the plain
+answer *is* that bridge entity, or the description is of a person (a who / whom / whose clause),
+the question is asked again with the name in place of the description ("Which oil company was
+run by Rex Tillerson?"), and that answer stands, citing both sentences; a refused plain answer
+is tried the same way. In every other case (the second hop finds nothing, or a thing described
+by a that-clause is not the plain answer) the plain answer stands, so a one-hop question with a
+relative clause is not touched. (Withdrawing the plain answer when the second hop found nothing
+refused right answers on dev, where a description refers to the answer itself; asking again
+about things, not only people, lost three right answers on the news dev set.) One exception:
+when the plain answer is the person a who-clause describes (the recogniser reads the first hop's
+name as a person) and the question asks for a company, a place, a date or a figure, that answer
+cannot be right, and the answer is a refusal that says who the description names.
 """
 
 from __future__ import annotations
@@ -49,25 +51,31 @@ NOT_A_PERSON = frozenset({"ORG", "PLACE", "DATE", "NUMBER", "MONEY", "PERCENT"})
 
 def answer_bridged(question: str, plain: Answer, ask: Ask, asked_type: str = "") -> Answer:
     """``plain`` (the single-article answer to ``question``), or the two-hop answer when the
-    plain answer is the entity the question only describes (module docstring). ``asked_type``
-    is the question's answer type: a company asked for cannot be the person it is asked about."""
-    if plain.refused or not plain.short_answer.strip() or plain.kind != "passage":
+    plain answer is the entity the question only describes or the question describes a person
+    (module docstring). ``asked_type`` is the question's answer type: a company asked for cannot
+    be the person it is asked about."""
+    if plain.kind != "passage":
         return plain
     syntax = nlp.question_syntax(question)
     if syntax is None or not syntax.described:
         return plain
     d = syntax.described[0]
+    if plain.refused and not d.person:
+        return plain
     bridge = bridge_question(d.text, d.noun, d.person)
     first = ask(bridge)
     entity = first.short_answer.strip()
-    if first.refused or not entity or not first.citations or not same_entity(plain.short_answer, entity):
+    if first.refused or not entity or not first.citations:
         return plain
+    if not d.person and not same_entity(plain.short_answer, entity):
+        return plain  # only a person a who-clause describes is asked about again whatever the plain answer
     if any(ch.isdigit() for ch in entity):
         return plain  # a date or a figure is no entity to ask about ("When was November 30 ratified?")
     outer = f"{question[:d.start]}{entity}{question[d.end:]}"
     second = ask(outer)
     if second.refused or not second.short_answer.strip() or same_entity(second.short_answer, entity):
-        if d.person and asked_type in NOT_A_PERSON and _a_person(entity, first.citations[0].quote):
+        if (d.person and asked_type in NOT_A_PERSON and same_entity(plain.short_answer, entity)
+                and _a_person(entity, first.citations[0].quote)):
             # "which company ... the man who ...?" answered with the man
             return replace(plain, text=f"I cannot answer that from the articles: they say {d.text} is {entity} [1], "
                                        f"but no passage answers the question about {entity}.",

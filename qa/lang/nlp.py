@@ -233,12 +233,16 @@ def _syntax(doc: Any) -> QuestionSyntax:
     if focus_tok is None or (focus_tok.head.lemma_ == "be" and focus_tok.dep_ in ("attr", "nsubj")):
         # "name the man who ...", "who is the man who ...": the described phrase is what is asked
         return QuestionSyntax(focus_tok.idx if focus_tok is not None else None, dates=dates, titled=titled)
+    # "From which school did the judge who ... graduate?": the model often reads "did" as the
+    # main verb and the stranded verb at the end as a noun inside the clause; it is the main verb
+    words_ = [t for t in doc if not t.is_punct]
+    stranded = words_[-1].i if words_ and any(t.dep_ == "ROOT" and t.lemma_ == "do" for t in doc) else -1
     described = []
     for clause in doc:
         noun = clause.head
         if clause.dep_ not in _RELATIVE or noun.pos_ != "NOUN" or clause.i < noun.i:
             continue
-        phrase = list(noun.subtree)  # the clause is inside it
+        phrase = [t for t in noun.subtree if t.i != stranded]  # the clause is inside it
         first, last = phrase[0], phrase[-1]
         if first.i <= focus_tok.i <= last.i:
             continue  # the asked phrase itself: "which man, who ..."
@@ -246,6 +250,8 @@ def _syntax(doc: Any) -> QuestionSyntax:
             continue  # "who is the man who ...": the phrase is what is asked
         start = first.idx
         text = doc.text[start:last.idx + len(last)].rstrip(" ,?")
+        if text.count("'") % 2 and doc.text[start + len(text):].startswith("'"):
+            text += "'"  # "... was 'an option'": the closing quote too
         if len(text.split()) < 4:
             continue
         opener = {t.lower_ for t in clause.subtree if t.i < clause.i}

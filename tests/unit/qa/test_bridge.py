@@ -1,5 +1,6 @@
-"""Two-hop questions (qa.answer.bridge): the plain answer is replaced only when it is the entity
-the question describes, and then by the answer about that entity, citing both hops. The parse is
+"""Two-hop questions (qa.answer.bridge): the plain answer is replaced when it is the entity the
+question describes, or whenever the question describes a person, by the answer about that
+entity, citing both hops. The parse is
 the real packaged model's; the passage path is a deterministic fake that maps questions to answers."""
 
 from __future__ import annotations
@@ -50,11 +51,29 @@ def test_a_plain_answer_that_is_the_described_entity_is_replaced_by_the_second_h
     assert f"{DESCRIBED} is Rex Tillerson [2]" in got.text
 
 
-def test_a_plain_answer_that_is_not_the_described_entity_stands() -> None:
+def test_a_person_described_is_asked_about_whatever_the_plain_answer() -> None:
     inner = bridge_question(DESCRIBED, "secretary", True)
+    outer = "Which oil company was formerly run by Rex Tillerson?"
+    ask, asked = fake({inner: short(inner, "Rex Tillerson", "a1"), outer: short(outer, "ExxonMobil", "a2")})
+    got = answer_bridged(Q, short(Q, "North Korea", "a3"), ask)  # a plain answer of the wrong kind
+    assert asked == [inner, outer] and got.short_answer == "ExxonMobil"
+    refused = answer_bridged(Q, Answer(question=Q, text="no", refused=True), ask)  # the gate refused it
+    assert refused.short_answer == "ExxonMobil" and not refused.refused
+    # no second hop: the plain answer stands
     plain = short(Q, "ExxonMobil", "a2")
     ask, asked = fake({inner: short(inner, "Rex Tillerson", "a1")})
-    assert answer_bridged(Q, plain, ask) is plain
+    assert answer_bridged(Q, plain, ask) is plain and asked == [inner, outer]
+
+
+def test_a_plain_answer_that_is_not_the_described_thing_stands() -> None:
+    q = "How many passengers were on the flight that landed in Melbourne without its pilot?"
+    syntax = nlp.question_syntax(q)
+    assert syntax is not None and syntax.described and not syntax.described[0].person
+    d = syntax.described[0]
+    inner = bridge_question(d.text, d.noun, d.person)
+    ask, asked = fake({inner: short(inner, "Flight MH128", "a1")})
+    plain = short(q, "224 passengers", "a2")
+    assert answer_bridged(q, plain, ask) is plain
     assert asked == [inner]  # the second hop is not asked
 
 
@@ -96,6 +115,8 @@ def test_refusals_and_questions_without_a_described_phrase_ask_nothing_more() ->
     ask, asked = fake({})
     refused = Answer(question=Q, text="no", refused=True)
     assert answer_bridged(Q, refused, ask) is refused
+    assert asked == [bridge_question(DESCRIBED, "secretary", True)]  # the first hop found nothing
+    asked.clear()
     plain = short("Who runs ExxonMobil?", "Darren Woods", "a3")
     assert answer_bridged("Who runs ExxonMobil?", plain, ask) is plain
     assert asked == []

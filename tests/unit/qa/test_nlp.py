@@ -184,3 +184,19 @@ def test_a_title_of_an_outlet_s_video_is_its_article_s() -> None:
     vocab = Vocabulary(sources=("CNN", "BBC"))
     assert classify("what is the title of CNN's video on the Orly attack?", vocab)[0] == "metadata"
     assert classify("what is the title of Spike TV's docuseries about Kalief Browder?", vocab)[0] == "passage"
+
+
+@pytest.mark.parametrize(("q", "described"), [
+    # the verb at the end is the question's own ("did ... graduate"), not a noun in the clause
+    ("From which university did the lawyer who put the new mining law on hold graduate?",
+     "the lawyer who put the new mining law on hold"),
+    ("To which party does the mayor whom the governor named minister after sacking Ana Silva belong?",
+     "the mayor whom the governor named minister after sacking Ana Silva"),
+    ("Which company was run by the minister who called the plan 'a disaster'?",
+     "the minister who called the plan 'a disaster'"),  # the closing quote too
+])
+def test_a_described_phrase_ends_where_its_clause_does(q: str, described: str) -> None:
+    syntax = nlp.question_syntax(q)
+    assert syntax is not None
+    (d,) = syntax.described
+    assert d.text == described and q[d.start:d.end] == d.text
