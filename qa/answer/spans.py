@@ -38,7 +38,10 @@ UNIT_WORD = (
     r"(?:\s(?!(?:and|or|of|the|a|in|on|at|to|for|by|with|from|was|were|is|are|has|had|have|said|per|as|than|that|"
     r"which|who|this|its|their|his|her)\b)[a-z][a-z\-]+)?"
 )
-NUMBER = re.compile(rf"{MODIFIER}(?<![\w.])(?:{NUM}|{NUMWORD}\b(?:[\s-]{NUMWORD}\b)?)(?![\w.]*\d){UNIT_WORD}", re.I)
+#: a unit written onto its number: "25km", "770ft", "150mph"
+ATTACHED_UNIT = r"(?:km|kg|cm|mm|ft|mph|kph|km/h|lbs?|sq\s?km|m)\b"
+NUMBER = re.compile(rf"{MODIFIER}(?<![\w.])(?:{NUM}{ATTACHED_UNIT}|(?:{NUM}|{NUMWORD}\b(?:[\s-]{NUMWORD}\b)?)"
+                    rf"(?![\w.]*\d){UNIT_WORD})", re.I)
 #: a vote count or a score: "72 votes to 27", "by 72-27", "a 6-1 win"
 TALLY = re.compile(r"(?<![\w.\-])\d{1,3}(?:\s+votes?\s+to\s+|\s*[-–]\s*)\d{1,3}(?![\w.\-]*\d)(?:\s+votes?\b)?")
 DATE = re.compile(

@@ -90,6 +90,12 @@ def test_hyphenated_units_ranges_and_more_currencies() -> None:
     assert texts("Customers may withdraw 30,000 hryvnia a day.", "MONEY") == ["30,000 hryvnia"]
 
 
+def test_a_unit_written_onto_its_number_stays_with_it() -> None:
+    assert texts("Al-Bab, just 25km south of the border, fell.", "NUMBER") == ["25km"]
+    assert texts("The 770ft (230m) tall dam", "NUMBER") == ["770ft", "230m"]
+    assert texts("In 2017, 25 people died and winds hit 150mph", "NUMBER") == ["25 people", "150mph"]
+
+
 def test_dotted_abbreviations_are_one_name() -> None:
     assert texts("She was cleared to come to the U.S. in February.", "PLACE") == ["U.S."]
 
