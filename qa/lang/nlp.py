@@ -235,9 +235,17 @@ def _syntax(doc: Any) -> QuestionSyntax:
         return QuestionSyntax(focus_tok.idx if focus_tok is not None else None, dates=dates, titled=titled)
     # "From which school did the judge who ... graduate?": the model often reads "did" as the
     # main verb and the stranded verb at the end as a noun inside the clause; it is the main verb
+    # the same with "was": "In which city was the musician whose death ... born?" (the asked
+    # phrase says where or when, so the verb at the end completes the main clause)
+    phrase_head = focus_tok
+    while phrase_head.dep_ in ("det", "amod", "compound", "poss") and phrase_head.head.i != phrase_head.i:
+        phrase_head = phrase_head.head
+    adverbial = phrase_head.dep_ in ("pobj", "pcomp") or focus_tok.lower_ in ("when", "where")  # not "how old was X"
+    roots = {t.lemma_ for t in doc if t.dep_ == "ROOT"}
     words_ = [t for t in doc if not t.is_punct]
-    stranded = words_[-1].i if words_ and any(t.dep_ == "ROOT" and t.lemma_ == "do" for t in doc) else -1
-    described = []
+    passive = bool(words_) and "be" in roots and adverbial and words_[-1].tag_ == "VBN"  # "... born?"
+    stranded = words_[-1].i if words_ and ("do" in roots or passive) else -1
+    described: list[Described] = []
     for clause in doc:
         noun = clause.head
         if clause.dep_ not in _RELATIVE or noun.pos_ != "NOUN" or clause.i < noun.i:
@@ -246,8 +254,8 @@ def _syntax(doc: Any) -> QuestionSyntax:
         first, last = phrase[0], phrase[-1]
         if first.i <= focus_tok.i <= last.i:
             continue  # the asked phrase itself: "which man, who ..."
-        if noun.head.lemma_ == "be" and noun.dep_ in ("attr", "nsubj"):
-            continue  # "who is the man who ...": the phrase is what is asked
+        if noun.head.lemma_ == "be" and noun.dep_ in ("attr", "nsubj") and not passive:
+            continue  # "which man was the one who ...": the phrase is what is asked
         start = first.idx
         text = doc.text[start:last.idx + len(last)].rstrip(" ,?")
         if text.count("'") % 2 and doc.text[start + len(text):].startswith("'"):
@@ -255,6 +263,8 @@ def _syntax(doc: Any) -> QuestionSyntax:
         if len(text.split()) < 4:
             continue
         opener = {t.lower_ for t in clause.subtree if t.i < clause.i}
+        if any(d.start == start for d in described):
+            continue  # two clauses of one noun ("whose death was announced ... born")
         described.append(Described(start, start + len(text), text, noun.text, bool(opener & {"who", "whom", "whose"})))
     return QuestionSyntax(focus_tok.idx, tuple(described), dates, titled)
 

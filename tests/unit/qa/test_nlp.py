@@ -66,6 +66,8 @@ def test_a_described_phrase_outside_the_asked_one_is_found() -> None:
     "Who was the banker who met Jared Kushner at the Russian ambassador's suggestion in December?",  # "was": be
     "name the commander who died in the blast at the gunpowder factory in Kazan",
     "Which man, who was charged with the killing, travelled from Baltimore?",
+    "Where is the dry port that the president cited among the joint projects with China?",  # "where is X"
+    "How old was the man who shot the officers?",
 ])
 def test_a_question_about_the_described_thing_itself_has_no_bridge(q: str) -> None:
     syntax = nlp.question_syntax(q)
@@ -194,6 +196,10 @@ def test_a_title_of_an_outlet_s_video_is_its_article_s() -> None:
      "the mayor whom the governor named minister after sacking Ana Silva"),
     ("Which company was run by the minister who called the plan 'a disaster'?",
      "the minister who called the plan 'a disaster'"),  # the closing quote too
+    # "was ... born": a passive main verb after a where / when / prepositional wh-phrase
+    ("In which city was the rock musician whose death was announced by the county police in March born?",
+     "the rock musician whose death was announced by the county police in March"),
+    ("In which year was the treaty that ended the war signed?", "the treaty that ended the war"),
 ])
 def test_a_described_phrase_ends_where_its_clause_does(q: str, described: str) -> None:
     syntax = nlp.question_syntax(q)
