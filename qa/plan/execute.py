@@ -262,7 +262,7 @@ class Executor:
         if fa and fb and _comparable(fa, fb, counted, asked):
             pair: tuple[Fact, Fact] | None = (fa, fb)
         else:
-            pair = self._figure_pair(plan, question, counted, asked, trace)
+            pair = self._figure_pair(plan, question, counted, asked, how == "same", trace)
         if pair is None:
             return self._both_passages(plan, trace, facts)
         fa, fb = pair
@@ -282,11 +282,13 @@ class Executor:
         winner = oa if first == (how == "higher") else ob
         return f"{winner}. {said}", cites, False
 
-    def _figure_pair(self, plan: Plan, question: str, counted: bool, asked: str,
+    def _figure_pair(self, plan: Plan, question: str, counted: bool, asked: str, same: bool,
                      trace: Trace) -> tuple[Fact, Fact] | None:
         """No sure answer from both outlets: the two figures of the same kind (a unit, a currency,
         a month) from the outlets' best sentences, the pair from the best-ranked sentences first.
-        That both outlets state a figure in the same unit is what picks it out."""
+        That both outlets state a figure in the same unit is what picks it out. Asked whether the
+        two give the same figure, a figure both state is taken first: two reports that print the
+        same "$24 billion" on the story are taken to give the same one."""
         if self.figures is None:
             return None
         a, b = (self.figures(question, o) for o in plan.outlets[:2])
@@ -294,7 +296,8 @@ class Executor:
                  if _comparable(x, y, counted, asked)]
         if not pairs:
             return None
-        _, _, x, y = min(pairs, key=lambda p: (p[0], p[1]))
+        equal = [p for p in pairs if _equal(p[2], p[3])] if same else []
+        _, _, x, y = min(equal or pairs, key=lambda p: (p[0], p[1]))
         trace.add("figures", f"{plan.outlets[0]}: {x.answer}; {plan.outlets[1]}: {y.answer}",
                   (x.citation.article_id, y.citation.article_id), question=question,
                   why="the best-ranked figures of the same kind in each outlet's sentences")
@@ -335,3 +338,8 @@ def _comparable(x: Fact, y: Fact, counted: bool, asked: str = "") -> bool:
         small, big = sorted((abs(a.number), abs(b.number)))
         return big <= SAME_SCALE * small
     return True
+
+
+def _equal(x: Fact, y: Fact) -> bool:
+    a, b = value_of(x.answer), value_of(y.answer)
+    return a is not None and b is not None and a.equals(b)

@@ -223,3 +223,13 @@ def test_figures_of_another_dimension_or_scale_are_not_compared() -> None:
     assert _compare("Do the BBC and CNN give the same valuation for Snap?", {}, money) == "(refused)"
     sure = {"BBC": _fact("230 metres"), "CNN": _fact("230 metres")}
     assert _compare("Do the BBC and CNN give the same height for the dam?", sure, {}).startswith("Yes.")
+
+
+def test_asked_whether_two_figures_are_the_same_a_figure_both_state_is_taken_first() -> None:
+    figures = {"BBC": [_fact("roughly $24 billion")],
+               "CNN": [_fact("$19.5 billion"), _fact("$24 billion", 1)]}
+    assert _compare("Do the BBC and CNN give the same valuation for Snap?", {}, figures).startswith(
+        "Yes. BBC gives roughly $24 billion [1], CNN $24 billion [2]")
+    # which is higher: the best-ranked pair, equal or not
+    assert _compare("Which outlet gave the higher valuation for Snap, the BBC or CNN?", {}, figures).startswith(
+        "BBC.")
