@@ -98,6 +98,26 @@ _AHEAD = re.compile(r"\b(?:will|shall|is due|are due|is set to|are set to|is sch
                     r"is expected|are expected|plans? to|planned for|next|upcoming|ahead of)\b", re.I)
 
 
+#: where a clause ends: punctuation, quotes, and the words that open another clause
+_CLAUSE_END = re.compile(r"[,;:\"“”()]|\s[-–—]\s|\b(?:following|after|before|but|while|because|since)\b", re.I)
+
+
+def _clause_of(word: str, sentence: str) -> str:
+    """The clause of ``sentence`` that holds ``word``: "will ... following his resignation on
+    Monday" -> "following his resignation on Monday". A weekday that opens its sentence ("On
+    Monday, the court will rule") belongs to the clause after it."""
+    at = sentence.lower().find(word.lower())
+    if at < 0:
+        return sentence
+    ends = [m for m in _CLAUSE_END.finditer(sentence)]
+    start = max((m.start() for m in ends if m.end() <= at), default=0)
+    after = [m.start() for m in ends if m.start() >= at + len(word)]
+    stops = [*after, len(sentence)]
+    fronted = len(sentence[start:at].split()) <= 1 and sentence[at + len(word):stops[0]].strip() == ""
+    stop = stops[1] if fronted and len(stops) > 1 else stops[0]  # "On Monday, ...": the clause it opens
+    return sentence[start:stop]
+
+
 def weekday_date(span: str, sentence: str, published: dt.date | None) -> dt.date | None:
     """The calendar day a bare weekday means in an article of ``published``: "on Monday" in a
     report of Tuesday 7 February 2017 is 6 February, "will vote on Sunday" the next Sunday.
@@ -107,7 +127,7 @@ def weekday_date(span: str, sentence: str, published: dt.date | None) -> dt.date
         return None
     target = WEEKDAYS.index(m.group("day").lower())
     lead = (m.group("lead") or "").lower()
-    if lead == "next" or (lead != "last" and _AHEAD.search(sentence)):
+    if lead == "next" or (lead != "last" and _AHEAD.search(_clause_of(m.group("day"), sentence))):
         return published + dt.timedelta(days=(target - published.weekday()) % 7 or 7)
     back = (published.weekday() - target) % 7
     return published - dt.timedelta(days=back or (7 if lead == "last" else 0))

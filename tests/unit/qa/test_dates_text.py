@@ -69,6 +69,11 @@ def test_a_dash_after_a_full_stop_is_a_lost_paragraph_break() -> None:
         ("Sunday", "Turks will vote on Sunday.", dt.date(2017, 2, 12)),  # still to come: the next one
         ("next Tuesday", "The hearing is next Tuesday.", dt.date(2017, 2, 14)),
         ("Friday night", "The fire broke out on Friday night.", dt.date(2017, 2, 3)),
+        # only the weekday's own clause says whether it is still to come
+        ("Monday", 'Cook says it will "not be an issue" following his resignation on Monday.', dt.date(2017, 2, 6)),
+        ("Friday", "The minister, who resigned on Friday, will be replaced.", dt.date(2017, 2, 3)),
+        ("Monday", "On Monday, the court will rule on the case.", dt.date(2017, 2, 13)),
+        ("Monday", "On Monday, the court ruled on the case.", dt.date(2017, 2, 6)),
     ],
 )
 def test_a_weekday_is_the_calendar_day_of_the_article_it_is_in(span: str, sentence: str, day: dt.date) -> None:
