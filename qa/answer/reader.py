@@ -22,7 +22,7 @@ from qa.answer.pick import MEASURE_Q, TypedAsk, score_span
 from qa.answer.spans import Span, candidates, focus_noun, head_noun, phrases
 from qa.answer.typed import entity_candidates
 from qa.lang import nlp
-from qa.lang.text import IRREGULAR, content_terms, fold, split_sentences, stem, words
+from qa.lang.text import IRREGULAR, content_terms, fold, match_form, split_sentences, stem, words
 from qa.question.types import ParsedQuestion
 from qa.types import Chunk, ScoredChunk
 
@@ -116,7 +116,7 @@ _DERIVED = re.compile(r"(?:e?ment|ation|ition|ion|al|ance|ence|ure)$")
 def base_form(term: str) -> str:
     """A stemmed term without its derivational ending ("endorsement" -> "endors")."""
     cut = _DERIVED.sub("", term)
-    return cut if len(cut) >= 4 else term
+    return match_form(cut if len(cut) >= 4 else term)
 
 
 def sentence_forms(terms: set[str]) -> set[str]:

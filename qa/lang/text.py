@@ -124,6 +124,13 @@ def stem(word: str) -> str:
     return word
 
 
+def match_form(term: str) -> str:
+    """A stemmed term as it is matched: without a base form's final e, which ``stem`` keeps
+    ("accuse") but loses with the suffix ("accused" -> "accus"). The keyword index keeps the
+    stems; matching in the reader and the claim checker compares these forms."""
+    return term[:-1] if len(term) >= 4 and term.endswith("e") else term
+
+
 def words(text: str) -> list[str]:
     """Folded word tokens (keeps numbers and inner apostrophes/dots)."""
     out = []

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from qa.lang.text import content_terms
+from qa.lang.text import content_terms, match_form
 from qa.question.types import Filters
 from qa.retrieval.hybrid import HybridRetriever
 from qa.store.catalog import Catalog
@@ -74,8 +74,8 @@ class Tools:
 
 def weighted_share(terms: set[str], text: str, idf: Callable[[str], float]) -> float:
     """The idf-weighted share of ``terms`` (content terms) that occur in ``text``; 0 without terms."""
-    have = set(content_terms(text))
+    have = {match_form(t) for t in content_terms(text)}
     weight = {t: max(idf(t), 0.1) for t in terms}
     total = sum(weight.values())
-    return sum(w for t, w in weight.items() if t in have) / total if total else 0.0
+    return sum(w for t, w in weight.items() if match_form(t) in have) / total if total else 0.0
 

@@ -84,3 +84,15 @@ def test_a_weekday_is_the_calendar_day_of_the_article_it_is_in(span: str, senten
 def test_what_is_not_a_bare_weekday_has_no_weekday_date() -> None:
     assert weekday_date("March 3", "x", dt.date(2017, 2, 7)) is None
     assert weekday_date("Monday", "x", None) is None
+
+
+def test_a_base_form_matches_its_inflections() -> None:
+    from qa.answer.reader import base_form
+    from qa.lang.text import content_terms, match_form
+    from qa.plan.tools import weighted_share
+
+    assert match_form("accuse") == match_form("accus") == "accus"  # stem("accuse"), stem("accused")
+    assert base_form(content_terms("give")[0]) == base_form(content_terms("giving")[0])
+    assert match_form("the") == "the" and match_form("bee") == "bee"  # short words stay
+    claim = set(content_terms("did prosecutors accuse Lee of giving donations"))
+    assert weighted_share(claim, "Prosecutors accused Mr Lee of giving donations.", lambda t: 1.0) == 1.0
