@@ -255,9 +255,8 @@ class Executor:
         asked = asked_dimension(question)
         facts = [self.read(question, o) if self.read else None for o in plan.outlets[:2]]
         for o, f in zip(plan.outlets, facts, strict=False):
-            trace.add("read", f"{o}: {f.answer if f else 'no answer'}" + (" (no figure)" if f and not value_of(f.answer)
-                                                                            else ""),
-                      (f.citation.article_id,) if f else (), question=question, outlet=o)
+            said = f"{f.answer}{'' if value_of(f.answer) else ' (no figure)'}" if f else "no answer"
+            trace.add("read", f"{o}: {said}", (f.citation.article_id,) if f else (), question=question, outlet=o)
         fa, fb = facts
         if fa and fb and _comparable(fa, fb, counted, asked):
             pair: tuple[Fact, Fact] | None = (fa, fb)

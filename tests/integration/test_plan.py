@@ -33,6 +33,12 @@ ARTICLES = [
      "Engineers finished inspecting the Glenmore dam on Monday. The Glenmore dam is 230 metres tall."),
     ("CNN", "2017-03-07", "Glenmore dam declared safe",
      "Inspectors declared the Glenmore dam safe. The dam is 235 metres tall and holds a large reservoir."),
+    ("BBC", "2017-02-13", "Oroville dam: Thousands told to leave their homes",
+     "Thousands of people have been told to leave their homes near the Oroville dam. Lake Oroville, which lies "
+     "65 miles (105km) north of Sacramento, has never had such an emergency in the dam's near 50-year history."),
+    ("CNN", "2017-02-13", "Oroville dam spillway damaged",
+     "The spillway of the Oroville dam was damaged by heavy rain. The Oroville dam provides flood control for the "
+     "region and is located about 75 miles north of Sacramento. Engineers are inspecting the 770-foot dam."),
     ("DW", "2017-02-10", "Bundesliga: Bayern win again",
      "Bayern Munich beat Hamburg 8-0 in the Bundesliga on Saturday, extending their lead at the top."),
 ]
@@ -96,6 +102,13 @@ def test_figures_are_compared_as_values_with_their_units(bot: ArticleQA) -> None
     assert ans.text.startswith("No. BBC gives 230 metres [1], CNN 235 metres [2]")
     taller = bot.ask("Which outlet reported a greater height for the Glenmore dam, the BBC or CNN?")
     assert taller.text.startswith("CNN.") and _cited_verbatim(bot, taller)
+
+
+def test_a_figure_both_outlets_state_in_one_unit_is_compared(bot: ArticleQA) -> None:
+    ans = bot.ask("Do the BBC and CNN give the same distance between the Oroville dam and Sacramento?")
+    assert ans.text.startswith("No. BBC gives 65 miles [1], CNN about 75 miles [2]")
+    assert not ans.refused and _cited_verbatim(bot, ans)
+    assert [c.source for c in ans.citations] == ["BBC", "CNN"]
 
 
 def test_single_article_questions_keep_their_flow(bot: ArticleQA) -> None:
