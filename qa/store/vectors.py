@@ -129,6 +129,13 @@ def forget_local(path: Path, only_unused: bool = False) -> None:
             logger.debug("stopping the chroma system for %s: %s", key, exc)
 
 
+#: HNSW candidates a query explores. Chroma's default, 100, missed up to 7 of the exact 40
+#: nearest chunks on the demo index (recall@40 against exact search, 80 dev questions: mean
+#: 0.982, worst 0.825), and which ones it missed changed from one process to the next; 300
+#: read 0.998 / 0.975 at about 1 ms a query.
+SEARCH_EF = 300
+
+
 class ChromaStore:
     """Chunk vectors + metadata in one Chroma collection (cosine space)."""
 
@@ -156,8 +163,9 @@ class ChromaStore:
             self.collection = self.client.get_or_create_collection(
                 collection,
                 embedding_function=None,
-                configuration={"hnsw": {"space": "cosine"}},
+                configuration={"hnsw": {"space": "cosine", "ef_search": SEARCH_EF}},
             )
+            self._search_wider()
         except Exception as exc:  # chromadb raises many types; name the place and the fix
             if url:
                 hint = "Is the server running (`chroma run --path DIR --port P`)?"
@@ -173,6 +181,14 @@ class ChromaStore:
                     forget_local(path, only_unused=True)
             raise StoreError(f"cannot open the Chroma store at {url or path}: {exc}. {hint}") from exc
 
+    def _search_wider(self) -> None:
+        """An index made before ``SEARCH_EF`` gets it (Chroma applies it when the index is next
+        loaded, so from the next start on)."""
+        hnsw = (self.collection.configuration_json or {}).get("hnsw") or {}
+        if int(hnsw.get("ef_search") or SEARCH_EF) < SEARCH_EF:
+            logger.info("vector search: ef_search %s -> %d for %s", hnsw.get("ef_search"), SEARCH_EF, self.location)
+            self.collection.modify(configuration={"hnsw": {"ef_search": SEARCH_EF}})
+
     def close(self) -> None:
         """Release the client (an embedded store's files and cache are let go when the last
         client on them in this process closes, so a later open reads the disk afresh)."""
@@ -187,7 +203,7 @@ class ChromaStore:
         try:
             self.client.delete_collection(name)
             self.collection = self.client.get_or_create_collection(
-                name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}},
+                name, embedding_function=None, configuration={"hnsw": {"space": "cosine", "ef_search": SEARCH_EF}},
             )
         except Exception as exc:
             raise StoreError(f"cannot reset the vector store at {self.location}: {exc}") from exc
