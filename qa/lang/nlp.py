@@ -222,6 +222,24 @@ def _date_heads(doc: Any) -> tuple[str, ...]:
     return tuple(heads)
 
 
+def _stranded_verb(doc: Any, focus_tok: Any) -> tuple[int, bool]:
+    """(index of the question's main verb left at its end, or -1; whether it is a passive one).
+    "From which school did the judge who ... graduate?": the model often reads "did" as the main
+    verb and the stranded verb as a noun inside the clause. The same with "was": "In which city
+    was the musician whose death ... born?" (the asked phrase says where or when, so the verb at
+    the end completes the main clause; not "how old was X?")."""
+    phrase_head = focus_tok
+    while phrase_head.dep_ in ("det", "amod", "compound", "poss") and phrase_head.head.i != phrase_head.i:
+        phrase_head = phrase_head.head
+    adverbial = phrase_head.dep_ in ("pobj", "pcomp") or focus_tok.lower_ in ("when", "where")
+    roots = {t.lemma_ for t in doc if t.dep_ == "ROOT"}
+    words_ = [t for t in doc if not t.is_punct]
+    if not words_:
+        return -1, False
+    passive = "be" in roots and adverbial and words_[-1].tag_ == "VBN"
+    return (words_[-1].i if "do" in roots or passive else -1), passive
+
+
 def _syntax(doc: Any) -> QuestionSyntax:
     def in_clause(tok: Any) -> bool:
         return any(a.dep_ in _RELATIVE for a in tok.ancestors) or tok.dep_ in _RELATIVE
@@ -233,18 +251,7 @@ def _syntax(doc: Any) -> QuestionSyntax:
     if focus_tok is None or (focus_tok.head.lemma_ == "be" and focus_tok.dep_ in ("attr", "nsubj")):
         # "name the man who ...", "who is the man who ...": the described phrase is what is asked
         return QuestionSyntax(focus_tok.idx if focus_tok is not None else None, dates=dates, titled=titled)
-    # "From which school did the judge who ... graduate?": the model often reads "did" as the
-    # main verb and the stranded verb at the end as a noun inside the clause; it is the main verb
-    # the same with "was": "In which city was the musician whose death ... born?" (the asked
-    # phrase says where or when, so the verb at the end completes the main clause)
-    phrase_head = focus_tok
-    while phrase_head.dep_ in ("det", "amod", "compound", "poss") and phrase_head.head.i != phrase_head.i:
-        phrase_head = phrase_head.head
-    adverbial = phrase_head.dep_ in ("pobj", "pcomp") or focus_tok.lower_ in ("when", "where")  # not "how old was X"
-    roots = {t.lemma_ for t in doc if t.dep_ == "ROOT"}
-    words_ = [t for t in doc if not t.is_punct]
-    passive = bool(words_) and "be" in roots and adverbial and words_[-1].tag_ == "VBN"  # "... born?"
-    stranded = words_[-1].i if words_ and ("do" in roots or passive) else -1
+    stranded, passive = _stranded_verb(doc, focus_tok)
     described: list[Described] = []
     for clause in doc:
         noun = clause.head
