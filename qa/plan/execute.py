@@ -261,7 +261,14 @@ class Executor:
         if fa and fb and _comparable(fa, fb, counted, asked):
             pair: tuple[Fact, Fact] | None = (fa, fb)
         else:
-            pair = self._figure_pair(plan, question, counted, asked, how == "same", trace)
+            # the figures of each outlet's articles about the story (``Tools.coverage``)
+            about = [{c.article.id for c in self._about(plan, trace, (o,))} for o in plan.outlets[:2]]
+            lacking = [o for o, ids in zip(plan.outlets, about, strict=False) if not ids]
+            if lacking:
+                figure = question.removeprefix("What was ").rstrip("?")
+                return (f"I found no {' or '.join(lacking)} article about {figure}, so I cannot compare the "
+                        "two reports.", [], True)
+            pair = self._figure_pair(plan, question, counted, asked, how == "same", about, trace)
         if pair is None:
             return self._both_passages(plan, trace, facts)
         fa, fb = pair
@@ -282,15 +289,17 @@ class Executor:
         return f"{winner}. {said}", cites, False
 
     def _figure_pair(self, plan: Plan, question: str, counted: bool, asked: str, same: bool,
-                     trace: Trace) -> tuple[Fact, Fact] | None:
+                     about: Sequence[set[str]], trace: Trace) -> tuple[Fact, Fact] | None:
         """No sure answer from both outlets: the two figures of the same kind (a unit, a currency,
         a month) from the outlets' best sentences, the pair from the best-ranked sentences first.
-        That both outlets state a figure in the same unit is what picks it out. Asked whether the
+        That both outlets state a figure in the same unit is what picks it out; the sentences must
+        be in the outlet's articles ``about`` the story. Asked whether the
         two give the same figure, a figure both state is taken first: two reports that print the
         same "$24 billion" on the story are taken to give the same one."""
         if self.figures is None:
             return None
-        a, b = (self.figures(question, o) for o in plan.outlets[:2])
+        a, b = ([f for f in self.figures(question, o) if f.citation.article_id in ids]
+                for o, ids in zip(plan.outlets, about, strict=False))
         pairs = [(x.rank + y.rank, i + j, x, y) for i, x in enumerate(a) for j, y in enumerate(b)
                  if _comparable(x, y, counted, asked)]
         if not pairs:

@@ -109,6 +109,9 @@ def test_a_figure_both_outlets_state_in_one_unit_is_compared(bot: ArticleQA) -> 
     assert ans.text.startswith("No. BBC gives 65 miles [1], CNN about 75 miles [2]")
     assert not ans.refused and _cited_verbatim(bot, ans)
     assert [c.source for c in ans.citations] == ["BBC", "CNN"]
+    # an outlet with no article on the story gives no figure, whatever numbers its other articles hold
+    none = bot.ask("Do the BBC and TASS give the same distance between the Oroville dam and Sacramento?")
+    assert none.refused and none.text.startswith("I found no TASS article about")
 
 
 def test_single_article_questions_keep_their_flow(bot: ArticleQA) -> None:

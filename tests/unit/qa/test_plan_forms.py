@@ -193,14 +193,30 @@ class _NothingStated:
         return Check("not stated", outlet)
 
 
-def _compare(question: str, read: dict, figures: dict) -> str:
+class _About:
+    """Coverage that finds the articles of the given ids about the story (and no others)."""
+
+    def __init__(self, ids: set[str]) -> None:
+        self.ids = ids
+
+    def coverage(self, topic: str, outlets: tuple[str, ...] = ()) -> list:
+        from qa.plan.tools import Covered
+        from qa.types import Article, Chunk
+
+        return [Covered(Article(id=i, title="t", paragraphs=("x",), source=outlets[0]),
+                        Chunk(id=f"{i}:0", article_id=i, position=0, text="x", start=0, end=1), 0.8, 0.8)
+                for i in sorted(self.ids)]
+
+
+def _compare(question: str, read: dict, figures: dict, off_topic: tuple[str, ...] = ()) -> str:
     from qa.plan.execute import Executor
     from qa.plan.forms import recognise
     from qa.plan.types import Trace
 
     plan = recognise(question, VOCAB)
     assert plan is not None and plan.form == "compare"
-    ex = Executor(None, _NothingStated(), lambda q, o: read.get(o),  # type: ignore[arg-type]
+    about = {f.citation.article_id for fs in figures.values() for f in fs} - set(off_topic)
+    ex = Executor(_About(about), _NothingStated(), lambda q, o: read.get(o),  # type: ignore[arg-type]
                   lambda q, o: figures.get(o, []))
     text, _, refused = ex._compare(plan, Trace(plan))
     return "(refused)" if refused else text
@@ -214,6 +230,13 @@ def test_a_comparison_pairs_the_figures_both_outlets_state_in_one_unit() -> None
     # best-ranked sentences first: the rank-1 pair is not taken over the rank-0 pair
     figures = {"BBC": [_fact("72 people"), _fact("80 people", 1)], "CNN": [_fact("20 women"), _fact("75 people", 1)]}
     assert _compare("Which outlet gave the lower death toll, the BBC or CNN?", {}, figures).startswith("BBC.")
+
+
+def test_figures_only_come_from_articles_about_the_story() -> None:
+    figures = {"BBC": [_fact("53 people")], "CNN": [_fact("197 people")]}
+    question = "Do the BBC and CNN give the same death toll for the shrine bombing?"
+    assert _compare(question, {}, figures).startswith("No.")
+    assert _compare(question, {}, figures, off_topic=("a-197 people",)) == "(refused)"  # CNN has none on it
 
 
 def test_figures_of_another_dimension_or_scale_are_not_compared() -> None:
