@@ -109,7 +109,7 @@ def _clause_of(word: str, sentence: str) -> str:
     at = sentence.lower().find(word.lower())
     if at < 0:
         return sentence
-    ends = [m for m in _CLAUSE_END.finditer(sentence)]
+    ends = list(_CLAUSE_END.finditer(sentence))
     start = max((m.start() for m in ends if m.end() <= at), default=0)
     after = [m.start() for m in ends if m.start() >= at + len(word)]
     stops = [*after, len(sentence)]

@@ -264,14 +264,14 @@ def _syntax(doc: Any) -> QuestionSyntax:
         if noun.head.lemma_ == "be" and noun.dep_ in ("attr", "nsubj") and not passive:
             continue  # "which man was the one who ...": the phrase is what is asked
         start = first.idx
+        if any(d.start == start for d in described):
+            continue  # two clauses of one noun ("whose death was announced ... born")
         text = doc.text[start:last.idx + len(last)].rstrip(" ,?")
         if text.count("'") % 2 and doc.text[start + len(text):].startswith("'"):
             text += "'"  # "... was 'an option'": the closing quote too
         if len(text.split()) < 4:
             continue
         opener = {t.lower_ for t in clause.subtree if t.i < clause.i}
-        if any(d.start == start for d in described):
-            continue  # two clauses of one noun ("whose death was announced ... born")
         described.append(Described(start, start + len(text), text, noun.text, bool(opener & {"who", "whom", "whose"})))
     return QuestionSyntax(focus_tok.idx, tuple(described), dates, titled)
 

@@ -87,7 +87,7 @@ def _unit(word: str) -> str:
 
 #: what a figure measures, by its unit ("people", "votes": a count, no dimension)
 DIMENSIONS = {
-    "length": frozenset({"m", "km", "mile", "ft", "inch", "cm", "mm", "yard", "metre-high", "meter-high"}),
+    "length": frozenset({"m", "km", "mile", "ft", "inch", "cm", "mm", "yard"}),
     "area": frozenset({"square", "sq", "hectare", "acre", "km2", "m2"}),
     "money": frozenset({"$", "€", "£", "dollar", "euro", "pound", "yuan", "rouble", "ruble", "rupee", "yen"}),
     "percent": frozenset({"%"}),

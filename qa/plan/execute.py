@@ -13,7 +13,7 @@ from qa.citations import make_citation
 from qa.lang.dates import human
 from qa.lang.text import split_sentences
 from qa.plan.claims import Check, ClaimChecker
-from qa.plan.compare import COUNTED, asked_dimension, dimension, fact_question, value_of
+from qa.plan.compare import COUNTED, Value, asked_dimension, dimension, fact_question, value_of
 from qa.plan.tools import ABOUT_COSINE, ABOUT_MARGIN, Covered, Tools
 from qa.plan.types import Fact, Plan, Trace
 from qa.types import Answer, Citation, ScoredChunk
@@ -258,7 +258,7 @@ class Executor:
             said = f"{f.answer}{'' if value_of(f.answer) else ' (no figure)'}" if f else "no answer"
             trace.add("read", f"{o}: {said}", (f.citation.article_id,) if f else (), question=question, outlet=o)
         fa, fb = facts
-        if fa and fb and _comparable(fa, fb, counted, asked):
+        if fa and fb and _comparable(value_of(fa.answer), value_of(fb.answer), counted, asked):
             pair: tuple[Fact, Fact] | None = (fa, fb)
         else:
             # the figures of each outlet's articles about the story (``Tools.coverage``)
@@ -293,19 +293,19 @@ class Executor:
         """No sure answer from both outlets: the two figures of the same kind (a unit, a currency,
         a month) from the outlets' best sentences, the pair from the best-ranked sentences first.
         That both outlets state a figure in the same unit is what picks it out; the sentences must
-        be in the outlet's articles ``about`` the story. Asked whether the
-        two give the same figure, a figure both state is taken first: two reports that print the
-        same "$24 billion" on the story are taken to give the same one."""
+        be in the outlet's articles ``about`` the story. Asked whether the two give the same
+        figure, a figure both state is taken first: two reports that print the same "$24 billion"
+        on the story are taken to give the same one."""
         if self.figures is None:
             return None
-        a, b = ([f for f in self.figures(question, o) if f.citation.article_id in ids]
+        a, b = ([(f, value_of(f.answer)) for f in self.figures(question, o) if f.citation.article_id in ids]
                 for o, ids in zip(plan.outlets, about, strict=False))
-        pairs = [(x.rank + y.rank, i + j, x, y) for i, x in enumerate(a) for j, y in enumerate(b)
-                 if _comparable(x, y, counted, asked)]
+        pairs = [(x.rank + y.rank, i + j, x, y, bool(vx and vy and vx.equals(vy)))
+                 for i, (x, vx) in enumerate(a) for j, (y, vy) in enumerate(b) if _comparable(vx, vy, counted, asked)]
         if not pairs:
             return None
-        equal = [p for p in pairs if _equal(p[2], p[3])] if same else []
-        _, _, x, y = min(equal or pairs, key=lambda p: (p[0], p[1]))
+        equal = [p for p in pairs if p[4]] if same else []
+        _, _, x, y, _ = min(equal or pairs, key=lambda p: (p[0], p[1]))
         trace.add("figures", f"{plan.outlets[0]}: {x.answer}; {plan.outlets[1]}: {y.answer}",
                   (x.citation.article_id, y.citation.article_id), question=question,
                   why="the best-ranked figures of the same kind in each outlet's sentences")
@@ -334,10 +334,9 @@ class Executor:
 SAME_SCALE = 10.0
 
 
-def _comparable(x: Fact, y: Fact, counted: bool, asked: str = "") -> bool:
+def _comparable(a: Value | None, b: Value | None, counted: bool, asked: str = "") -> bool:
     """Two figures one comparison can weigh: the same kind, the asked dimension (a height is a
     length, not "four people"), and within ``SAME_SCALE`` of each other."""
-    a, b = value_of(x.answer), value_of(y.answer)
     if a is None or b is None or not a.same_kind(b, counted):
         return False
     if asked and (dimension(a) != asked or dimension(b) != asked):
@@ -346,8 +345,3 @@ def _comparable(x: Fact, y: Fact, counted: bool, asked: str = "") -> bool:
         small, big = sorted((abs(a.number), abs(b.number)))
         return big <= SAME_SCALE * small
     return True
-
-
-def _equal(x: Fact, y: Fact) -> bool:
-    a, b = value_of(x.answer), value_of(y.answer)
-    return a is not None and b is not None and a.equals(b)
