@@ -104,6 +104,8 @@ def _pick_span(sentence: str, cands: list[Span], matched_pos: list[int], head_po
         if not _fits(sentence, c, ask, q_terms):
             continue
         c_words = set(words(c.text))
+        if kind == "NUMBER":  # "150,000 members" for "how many members": the counted noun is no echo
+            c_words -= {w for w in c_words if any(t in content_terms(w) for t in ask.heads)}
         new = len(c_words - q_words) / max(1, len(c_words))
         dist = min((abs(c.start - p) for p in matched_pos), default=len(sentence))
         score = new + 1.0 / (1.0 + dist / 25.0)
@@ -145,8 +147,8 @@ def _with_its_region(sentence: str, span: Span, cands: list[Span]) -> Span:
 def _trim_count(span: Span, heads: list[str]) -> Span:
     """"about 4,000 settler" -> "about 4,000" when the word after the number is neither the
     counted noun of the question ("how many homes" -> "10,000 homes") nor a unit of measure."""
-    m = re.search(r"\s([a-z][a-z\-]+)$", span.text)
-    if not m or m.group(1) in MEASURES or any(t in content_terms(m.group(1)) for t in heads):
+    m = re.search(r"\s([A-Za-z][a-z\-]+)$", span.text)  # "1,575 Chinese [companies]" too
+    if not m or m.group(1).lower() in MEASURES or any(t in content_terms(m.group(1)) for t in heads):
         return span
     if not re.search(r"\d|\b(?:hundred|thousand|million|billion|dozen)", span.text[: m.start()], re.I):
         return span  # "two dozen" style counts keep their words

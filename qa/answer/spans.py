@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from qa.lang import nlp
 from qa.lang.dates import MONTHS
 from qa.lang.places import is_country, is_nationality
 
@@ -280,6 +281,9 @@ def head_noun(question: str) -> tuple[str, ...]:
         return (m.group(1),)
     m = re.search(r"\bhow\s+many\s+(?:more\s+|fewer\s+)?([a-z]{3,})", question.lower())  # "how many students"
     if m and m.group(1) not in _FUNCTION:
+        syntax = nlp.question_syntax(question)
+        if syntax is not None and syntax.counted:
+            return (syntax.counted.lower(),)  # "how many Chinese companies": the parse's counted noun
         return (m.group(1),)
     return ()
 

@@ -186,6 +186,9 @@ class QuestionSyntax:
     #: what a title or headline asked for belongs to: "the title of Spike TV's docuseries" ->
     #: "docuseries", "the headline of the CNN story" -> "story"; "" when none is named
     titled: str = ""
+    #: the noun "how many / how much" counts, past its modifiers: "how many Chinese companies" ->
+    #: "companies", "how much prize money" -> "money"; "" when none ("how much did it cost?")
+    counted: str = ""
 
 
 _parsed: _Recent[QuestionSyntax] = _Recent()
@@ -247,10 +250,13 @@ def _syntax(doc: Any) -> QuestionSyntax:
     titled = next((obj.lemma_.lower() for t in doc if t.lemma_.lower() in ("title", "headline")
                    for prep in t.children if prep.dep_ == "prep" and prep.lower_ == "of"
                    for obj in prep.children if obj.dep_ == "pobj" and obj.pos_ != "PRON"), "")
+    counted = next((t.head.lower_ for t in doc[1:] if t.lower_ in ("many", "much") and doc[t.i - 1].lower_ == "how"
+                    and t.head.pos_ in ("NOUN", "PROPN") and t.head.i > t.i), "")
     focus_tok = next((t for t in doc if t.lower_ in WH_WORDS and not in_clause(t)), None)
     if focus_tok is None or (focus_tok.head.lemma_ == "be" and focus_tok.dep_ in ("attr", "nsubj")):
         # "name the man who ...", "who is the man who ...": the described phrase is what is asked
-        return QuestionSyntax(focus_tok.idx if focus_tok is not None else None, dates=dates, titled=titled)
+        return QuestionSyntax(focus_tok.idx if focus_tok is not None else None, dates=dates, titled=titled,
+                              counted=counted)
     stranded, passive = _stranded_verb(doc, focus_tok)
     described: list[Described] = []
     for clause in doc:
@@ -273,7 +279,7 @@ def _syntax(doc: Any) -> QuestionSyntax:
             continue
         opener = {t.lower_ for t in clause.subtree if t.i < clause.i}
         described.append(Described(start, start + len(text), text, noun.text, bool(opener & {"who", "whom", "whose"})))
-    return QuestionSyntax(focus_tok.idx, tuple(described), dates, titled)
+    return QuestionSyntax(focus_tok.idx, tuple(described), dates, titled, counted)
 
 
 _counts: _Recent[tuple[tuple[str, str], ...]] = _Recent()

@@ -148,6 +148,17 @@ def test_numbers_count_the_noun_the_parse_gives_them() -> None:
     assert nlp.counted("The mission is planned for late 2018, SpaceX CEO Elon Musk said.") == ()
 
 
+@pytest.mark.parametrize(("q", "noun"), [
+    ("How many Chinese companies exhibited at CES?", "companies"),
+    ("How much prize money did she win?", "money"),
+    ("how many asylum seekers arrived?", "seekers"),
+    ("How much did it cost?", ""),
+])
+def test_the_noun_how_many_counts_is_the_head_past_its_modifiers(q: str, noun: str) -> None:
+    syntax = nlp.question_syntax(q)
+    assert syntax is not None and syntax.counted == noun
+
+
 def test_a_claim_splits_into_what_it_is_about_and_what_it_says() -> None:
     parts = nlp.claim_parts("anti-apartheid activist Ahmed Kathrada spent more than 26 years in prison")
     assert parts == nlp.ClaimParts("anti-apartheid activist Ahmed Kathrada", ("spent more than 26 years in prison",),

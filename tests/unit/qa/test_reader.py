@@ -95,6 +95,14 @@ def test_how_many_prefers_the_number_of_the_counted_thing() -> None:
     assert _best(text, "How many students died when the tree fell at Kintampo?").span == "18"
 
 
+def test_how_many_counts_the_noun_the_parse_gives_it_past_its_adjectives() -> None:
+    require(nlp.available(), "the spaCy model package is not installed")
+    text = "A total of 1,575 Chinese companies exhibited in Las Vegas, one third of the total number of exhibitors."
+    assert _best(text, "How many Chinese companies exhibited at CES in Las Vegas?").span == "1,575"
+    text = "Roots & Shoots, a program run by the Jane Goodall Institute, has 150,000 members in 130 countries."
+    assert _best(text, "How many members does Roots & Shoots have?").span.startswith("150,000")
+
+
 def test_a_measure_question_wants_a_unit() -> None:
     text = "The sculpture stands beside the Frauenkirche in Dresden, 12 of them in all. It is 12 metres tall."
     assert _best(text, "How tall is the sculpture beside the Frauenkirche?").span == "12 metres"
