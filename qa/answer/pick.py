@@ -15,6 +15,9 @@ from qa.lang.text import STOPWORDS, content_terms, stem, words
 NAMES = frozenset({"PERSON", "PLACE", "ORG"})
 #: a name candidate of the asked kind (a place after "in", an entity of the asked type) over others
 TYPE_MATCH = 0.3
+#: a candidate the parse makes the asked argument of the question's verb (its subject for "who
+#: illustrated ...?", the passive's agent, ...): ``qa.lang.nlp.arguments``
+ARGUMENT = 0.4
 
 _CALENDAR = re.compile(r"\d|\b(?:" + "|".join(names[0].capitalize() for names in MONTH_NAMES) + r")\b")
 
@@ -96,7 +99,7 @@ def _fits(sentence: str, c: Span, ask: TypedAsk, q_terms: set[str]) -> bool:
 
 
 def _pick_span(sentence: str, cands: list[Span], matched_pos: list[int], head_pos: list[int],
-               ask: TypedAsk) -> Span | None:
+               ask: TypedAsk, args: tuple[tuple[int, int], ...] = ()) -> Span | None:
     kind, q_words, prep = ask.kind, ask.q_words, ask.prep
     q_terms = {stem(w) for w in q_words} if ask.need_unit else set()
     best: tuple[float, Span] | None = None
@@ -119,6 +122,8 @@ def _pick_span(sentence: str, cands: list[Span], matched_pos: list[int], head_po
             score += 0.3 if _CALENDAR.search(c.text) else 0.0
         if kind in ("PERSON", "ORG") and len(c.text.split()) > 1:
             score += 0.15
+        if any(c.start < e and s < c.end for s, e in args):
+            score += ARGUMENT  # "who illustrated the book?" -> "was illustrated by Donato Bertelli"
         if best is None or score > best[0]:
             best = (score, c)
     return best[1] if best else None
@@ -178,14 +183,18 @@ class TypedAsk:
     heads: list[str]
     anchors: set[str]
     local: bool = False  #: "which city / town / district / region": a place inside a country
+    #: the verb whose subject or object the question asks for, and which (``QuestionSyntax.role``)
+    verb: str = ""
+    role: str = ""
 
 
-def score_span(sent: str, cands: list[Span], positions: list[int], head_pos: list[int], ask: TypedAsk
-               ) -> tuple[Span | None, float]:
-    """The best candidate of a typed question's sentence and what it adds to the sentence's score."""
+def score_span(sent: str, cands: list[Span], positions: list[int], head_pos: list[int], ask: TypedAsk,
+               args: tuple[tuple[int, int], ...] = ()) -> tuple[Span | None, float]:
+    """The best candidate of a typed question's sentence and what it adds to the sentence's score
+    (``args``: where the sentence's words fill the asked role of the question's verb)."""
     kind = ask.kind
     score = 0.0
-    span = _pick_span(sent, cands, positions, head_pos, ask)
+    span = _pick_span(sent, cands, positions, head_pos, ask, args)
     if span is not None and kind == "PLACE" and not ask.country:
         span = _with_its_region(sent, span, cands)
     if span is None and kind == "PLACE" and not ask.country:

@@ -18,7 +18,7 @@ from functools import cache
 from itertools import pairwise
 
 from qa.answer.packaged import packaged_json
-from qa.answer.pick import MEASURE_Q, TypedAsk, score_span
+from qa.answer.pick import MEASURE_Q, NAMES, TypedAsk, score_span
 from qa.answer.spans import Span, candidates, focus_noun, head_noun, phrases
 from qa.answer.typed import entity_candidates
 from qa.lang import nlp
@@ -325,7 +325,8 @@ def _typed_spans(readings: list[Reading], pending: list[_Pending], ask: TypedAsk
             cands = entity_candidates(r.sentence, ask.kind, by_index[p.index])
         else:
             cands = []
-        span, delta = score_span(r.sentence, cands, p.positions, p.head_pos, ask)
+        args = (nlp.arguments(r.sentence, ask.verb, ask.role) or ()) if ask.verb and cands and ask.kind in NAMES else ()
+        span, delta = score_span(r.sentence, cands, p.positions, p.head_pos, ask, args)
         feats = {**r.features, "span": delta}
         readings[p.index] = replace(r, span=span.text if span else "", span_start=r.start + span.start if span else -1,
                                     score=sentence_score(feats), features=feats)
@@ -446,7 +447,9 @@ def read(
                     )
                 )
     if typed:
-        ask = TypedAsk(kind, q_words, need_unit, prep, country, counted, heads, anchor_set, local)
+        syntax = nlp.question_syntax(pq.text) if kind in NAMES else None
+        ask = TypedAsk(kind, q_words, need_unit, prep, country, counted, heads, anchor_set, local,
+                       syntax.verb if syntax else "", syntax.role if syntax else "")
         _typed_spans(readings, typed, ask)
     elif focus:
         _named_instances(readings, focus, q_words)

@@ -189,6 +189,11 @@ class QuestionSyntax:
     #: the noun "how many / how much" counts, past its modifiers: "how many Chinese companies" ->
     #: "companies", "how much prize money" -> "money"; "" when none ("how much did it cost?")
     counted: str = ""
+    #: the verb whose argument the asked phrase is, and which argument (``ROLES``): "Who
+    #: illustrated the book?" -> ("illustrate", "subj"), "which woman was found guilty?" ->
+    #: ("find", "subjpass"); "" when it is none (a copula, an adverb: "who is X?", "when did ...?")
+    verb: str = ""
+    role: str = ""
 
 
 _parsed: _Recent[QuestionSyntax] = _Recent()
@@ -253,10 +258,11 @@ def _syntax(doc: Any) -> QuestionSyntax:
     counted = next((t.head.lower_ for t in doc[1:] if t.lower_ in ("many", "much") and doc[t.i - 1].lower_ == "how"
                     and t.head.pos_ in ("NOUN", "PROPN") and t.head.i > t.i), "")
     focus_tok = next((t for t in doc if t.lower_ in WH_WORDS and not in_clause(t)), None)
+    verb, role = _asked_role(focus_tok) if focus_tok is not None else ("", "")
     if focus_tok is None or (focus_tok.head.lemma_ == "be" and focus_tok.dep_ in ("attr", "nsubj")):
         # "name the man who ...", "who is the man who ...": the described phrase is what is asked
         return QuestionSyntax(focus_tok.idx if focus_tok is not None else None, dates=dates, titled=titled,
-                              counted=counted)
+                              counted=counted, verb=verb, role=role)
     stranded, passive = _stranded_verb(doc, focus_tok)
     described: list[Described] = []
     for clause in doc:
@@ -279,7 +285,62 @@ def _syntax(doc: Any) -> QuestionSyntax:
             continue
         opener = {t.lower_ for t in clause.subtree if t.i < clause.i}
         described.append(Described(start, start + len(text), text, noun.text, bool(opener & {"who", "whom", "whose"})))
-    return QuestionSyntax(focus_tok.idx, tuple(described), dates, titled, counted)
+    return QuestionSyntax(focus_tok.idx, tuple(described), dates, titled, counted, verb, role)
+
+
+#: the arguments of a verb an asked phrase may be, by its dependency label in the question
+ROLES = {"nsubj": "subj", "nsubjpass": "subjpass", "dobj": "obj"}
+
+
+def _asked_role(focus_tok: Any) -> tuple[str, str]:
+    """(verb lemma, role) when the asked phrase ("who", "which US firm") is the subject or the
+    object of a full verb."""
+    head = focus_tok
+    while head.dep_ in ("det", "amod", "compound", "poss") and head.head.i != head.i:
+        head = head.head
+    if head.dep_ in ROLES and head.head.pos_ == "VERB":
+        return head.head.lemma_.lower(), ROLES[head.dep_]
+    return "", ""
+
+
+_args: _Recent[tuple[tuple[int, int], ...]] = _Recent()
+
+
+def arguments(sentence: str, verb: str, role: str) -> tuple[tuple[int, int], ...] | None:
+    """Character spans of the words of ``sentence`` that fill ``role`` of ``verb`` (a lemma; see
+    ``QuestionSyntax.role``), each head word with its apposition: for "subj" the active verb's
+    subject or the passive's agent ("was illustrated *by Donato Bertelli*", "guidance systems made
+    by *Raytheon*"); for "subjpass" and "obj" the passive's subject or the active verb's object. A
+    verb joined to another shares its subject ("Moss denied murder but was found guilty"); a
+    relative pronoun stands for its noun. None without the model."""
+    key = f"{verb} {role}\n{sentence}"
+    return _memo(_args, key, lambda nlp: _arguments(_run(nlp, sentence, SYNTAX), verb, role))
+
+
+def _arguments(doc: Any, verb: str, role: str) -> tuple[tuple[int, int], ...]:
+    found: list[Any] = []
+    for v in doc:
+        if v.lemma_.lower() != verb or v.pos_ != "VERB":
+            continue
+        kids = list(v.children)
+        passive = any(c.dep_ in ("auxpass", "nsubjpass") for c in kids) or (v.dep_ == "acl" and v.tag_ == "VBN")
+        subj = [c for c in kids if c.dep_ in ("nsubj", "nsubjpass")]
+        if not subj and v.dep_ == "conj":
+            subj = [c for c in v.head.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if not subj and v.dep_ == "acl":
+            subj = [v.head]  # "guidance systems made by Raytheon": the noun is what is made
+        subj = [v.head if c.lower_ in _RELATIVE_PRONOUNS and v.dep_ == "relcl" else c for c in subj]
+        agents = [p for c in kids if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
+        objects = [c for c in kids if c.dep_ == "dobj"]
+        if role == "subj":
+            found += agents if passive else subj
+        else:
+            found += subj if passive else objects
+    spans = []
+    for tok in found:
+        spans.append((tok.idx, tok.idx + len(tok)))
+        spans += [(a.idx, a.idx + len(a)) for a in tok.children if a.dep_ == "appos"]
+    return tuple(spans)
 
 
 _counts: _Recent[tuple[tuple[str, str], ...]] = _Recent()

@@ -159,6 +159,30 @@ def test_the_noun_how_many_counts_is_the_head_past_its_modifiers(q: str, noun: s
     assert syntax is not None and syntax.counted == noun
 
 
+@pytest.mark.parametrize(("q", "verb", "role"), [
+    ("Who illustrated the flap book?", "illustrate", "subj"),
+    ("Which US defense firm makes the guidance systems?", "make", "subj"),
+    ("which woman was found guilty of murder?", "find", "subjpass"),
+    ("Who is the lawyer for Yanukovich?", "", ""),
+])
+def test_the_asked_phrase_s_role_for_its_verb(q: str, verb: str, role: str) -> None:
+    syntax = nlp.question_syntax(q)
+    assert syntax is not None and (syntax.verb, syntax.role) == (verb, role)
+
+
+@pytest.mark.parametrize(("sentence", "verb", "role", "filler"), [
+    ("The flap book, on view at the Stephen A. Schwarzman building, was illustrated by Donato Bertelli.",
+     "illustrate", "subj", "Bertelli"),
+    ("They approved the sale of guidance systems made by Raytheon.", "make", "subj", "Raytheon"),
+    ("Alison Sarah Moss, 46, of Walkley, denied murder but was found guilty.", "find", "subjpass", "Moss"),
+    ("Judge James Boasberg, who is handling the request, will rule soon.", "handle", "subj", "Boasberg"),
+])
+def test_the_words_that_fill_a_verb_s_role(sentence: str, verb: str, role: str, filler: str) -> None:
+    found = nlp.arguments(sentence, verb, role)
+    assert found is not None and filler in [sentence[s:e] for s, e in found]
+    assert "Walkley" not in [sentence[s:e] for s, e in found]
+
+
 def test_a_claim_splits_into_what_it_is_about_and_what_it_says() -> None:
     parts = nlp.claim_parts("anti-apartheid activist Ahmed Kathrada spent more than 26 years in prison")
     assert parts == nlp.ClaimParts("anti-apartheid activist Ahmed Kathrada", ("spent more than 26 years in prison",),

@@ -103,6 +103,14 @@ def test_how_many_counts_the_noun_the_parse_gives_it_past_its_adjectives() -> No
     assert _best(text, "How many members does Roots & Shoots have?").span.startswith("150,000")
 
 
+def test_who_did_it_is_answered_by_the_verb_s_subject_or_agent() -> None:
+    require(nlp.available(), "the spaCy model package is not installed")
+    text = ("This erotic flap book, on view at the New York Public Library's Stephen A. Schwarzman "
+            "building, was illustrated by Donato Bertelli in the late 16th century.")
+    assert _best(text, "Who illustrated the erotic flap book on show at the New York Public Library?").span \
+        == "Donato Bertelli"
+
+
 def test_a_measure_question_wants_a_unit() -> None:
     text = "The sculpture stands beside the Frauenkirche in Dresden, 12 of them in all. It is 12 metres tall."
     assert _best(text, "How tall is the sculpture beside the Frauenkirche?").span == "12 metres"
