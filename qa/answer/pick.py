@@ -16,7 +16,7 @@ NAMES = frozenset({"PERSON", "PLACE", "ORG"})
 #: a name candidate of the asked kind (a place after "in", an entity of the asked type) over others
 TYPE_MATCH = 0.3
 #: a candidate the parse makes the asked argument of the question's verb (its subject for "who
-#: illustrated ...?", the passive's agent, ...): ``qa.lang.nlp.arguments``
+#: illustrated ...?", the passive's agent, ...): ``qa.lang.roles.arguments``
 ARGUMENT = 0.4
 
 _CALENDAR = re.compile(r"\d|\b(?:" + "|".join(names[0].capitalize() for names in MONTH_NAMES) + r")\b")

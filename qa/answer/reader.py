@@ -21,7 +21,7 @@ from qa.answer.packaged import packaged_json
 from qa.answer.pick import MEASURE_Q, NAMES, TypedAsk, score_span
 from qa.answer.spans import Span, candidates, focus_noun, head_noun, phrases
 from qa.answer.typed import entity_candidates
-from qa.lang import nlp
+from qa.lang import nlp, roles
 from qa.lang.text import IRREGULAR, content_terms, fold, match_form, split_sentences, stem, words
 from qa.question.types import ParsedQuestion
 from qa.types import Chunk, ScoredChunk
@@ -325,7 +325,8 @@ def _typed_spans(readings: list[Reading], pending: list[_Pending], ask: TypedAsk
             cands = entity_candidates(r.sentence, ask.kind, by_index[p.index])
         else:
             cands = []
-        args = (nlp.arguments(r.sentence, ask.verb, ask.role) or ()) if ask.verb and cands and ask.kind in NAMES else ()
+        asked_role = bool(ask.verb and cands and ask.kind in NAMES)
+        args = (roles.arguments(r.sentence, ask.verb, ask.role) or ()) if asked_role else ()
         span, delta = score_span(r.sentence, cands, p.positions, p.head_pos, ask, args)
         feats = {**r.features, "span": delta}
         readings[p.index] = replace(r, span=span.text if span else "", span_start=r.start + span.start if span else -1,

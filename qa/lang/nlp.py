@@ -4,8 +4,9 @@
 The pipeline is loaded once, lazily. Passages are read by the recogniser alone (the shared token
 vectors and the recogniser; the tagger, lemmatiser and parser stay disabled),
 and sentences already seen are answered from a cache. A question is also parsed
-(:func:`question_syntax`): which wh-word asks, and which noun phrase a relative clause
-describes. The few best sentences of a "which X" question are parsed too (:func:`names_linked`):
+(:func:`question_syntax`): which wh-word asks, which noun phrase a relative clause
+describes, what "how many" counts, which argument of which verb is asked. The few best sentences
+of a "which X" question are parsed too (:func:`names_linked`; ``qa.lang.roles`` reads verbs):
 the name the parse links to the asked noun ("a fish *called the totoaba*") answers it. Without
 the model package, :func:`entities`, :func:`question_syntax` and :func:`names_linked` return None
 and the callers keep their rule-based readings.
@@ -92,7 +93,7 @@ def _pipeline() -> Any:
 _lock = threading.Lock()
 
 
-class _Recent(Generic[V]):
+class Recent(Generic[V]):
     """The ``CACHE_SIZE`` most recently used results, by text (callers hold ``_lock``)."""
 
     def __init__(self) -> None:
@@ -115,10 +116,10 @@ class _Recent(Generic[V]):
         return value
 
 
-_seen: _Recent[tuple[Entity, ...]] = _Recent()
+_seen: Recent[tuple[Entity, ...]] = Recent()
 
 
-def _memo(store: _Recent[V], key: str, compute: Callable[[Any], V]) -> V | None:
+def memo(store: Recent[V], key: str, compute: Callable[[Any], V]) -> V | None:
     """``compute(pipeline)``, once per ``key`` among the most recent; None without the model."""
     if not available():
         return None
@@ -158,7 +159,8 @@ def entities(texts: Sequence[str]) -> list[tuple[Entity, ...]] | None:
 
 #: question words; "that" opens a relative clause but asks nothing
 WH_WORDS = frozenset({"what", "which", "who", "whom", "whose", "where", "when", "how", "why"})
-_RELATIVE = frozenset({"relcl", "acl"})
+RELATIVE = frozenset({"relcl", "acl"})
+SUBJECT = frozenset({"nsubj", "nsubjpass"})
 
 
 @dataclass(frozen=True)
@@ -196,7 +198,7 @@ class QuestionSyntax:
     role: str = ""
 
 
-_parsed: _Recent[QuestionSyntax] = _Recent()
+_parsed: Recent[QuestionSyntax] = Recent()
 
 
 def question_syntax(question: str) -> QuestionSyntax | None:
@@ -204,10 +206,10 @@ def question_syntax(question: str) -> QuestionSyntax | None:
     installed. In "Which oil company was run by the secretary *who said* ...?" the focus is
     "Which" and "the secretary who said ..." is described; in "Who is the adviser that said
     ...?" the described phrase is what is asked, so it is not listed."""
-    return _memo(_parsed, question, lambda nlp: _syntax(_run(nlp, question, PARSED)))
+    return memo(_parsed, question, lambda nlp: _syntax(run(nlp, question, PARSED)))
 
 
-def _run(nlp: Any, text: str, components: Sequence[str]) -> Any:
+def run(nlp: Any, text: str, components: Sequence[str]) -> Any:
     """``text`` through the named components, in order, whether or not the pipeline has them
     disabled (passages run only tok2vec and ner; callers hold ``_lock``)."""
     doc = nlp.make_doc(text)
@@ -250,7 +252,7 @@ def _stranded_verb(doc: Any, focus_tok: Any) -> tuple[int, bool]:
 
 def _syntax(doc: Any) -> QuestionSyntax:
     def in_clause(tok: Any) -> bool:
-        return any(a.dep_ in _RELATIVE for a in tok.ancestors) or tok.dep_ in _RELATIVE
+        return any(a.dep_ in RELATIVE for a in tok.ancestors) or tok.dep_ in RELATIVE
     dates = _date_heads(doc)
     titled = next((obj.lemma_.lower() for t in doc if t.lemma_.lower() in ("title", "headline")
                    for prep in t.children if prep.dep_ == "prep" and prep.lower_ == "of"
@@ -267,7 +269,7 @@ def _syntax(doc: Any) -> QuestionSyntax:
     described: list[Described] = []
     for clause in doc:
         noun = clause.head
-        if clause.dep_ not in _RELATIVE or noun.pos_ != "NOUN" or clause.i < noun.i:
+        if clause.dep_ not in RELATIVE or noun.pos_ != "NOUN" or clause.i < noun.i:
             continue
         phrase = [t for t in noun.subtree if t.i != stranded]  # the clause is inside it
         first, last = phrase[0], phrase[-1]
@@ -303,47 +305,7 @@ def _asked_role(focus_tok: Any) -> tuple[str, str]:
     return "", ""
 
 
-_args: _Recent[tuple[tuple[int, int], ...]] = _Recent()
-
-
-def arguments(sentence: str, verb: str, role: str) -> tuple[tuple[int, int], ...] | None:
-    """Character spans of the words of ``sentence`` that fill ``role`` of ``verb`` (a lemma; see
-    ``QuestionSyntax.role``), each head word with its apposition: for "subj" the active verb's
-    subject or the passive's agent ("was illustrated *by Donato Bertelli*", "guidance systems made
-    by *Raytheon*"); for "subjpass" and "obj" the passive's subject or the active verb's object. A
-    verb joined to another shares its subject ("Moss denied murder but was found guilty"); a
-    relative pronoun stands for its noun. None without the model."""
-    key = f"{verb} {role}\n{sentence}"
-    return _memo(_args, key, lambda nlp: _arguments(_run(nlp, sentence, SYNTAX), verb, role))
-
-
-def _arguments(doc: Any, verb: str, role: str) -> tuple[tuple[int, int], ...]:
-    found: list[Any] = []
-    for v in doc:
-        if v.lemma_.lower() != verb or v.pos_ != "VERB":
-            continue
-        kids = list(v.children)
-        passive = any(c.dep_ in ("auxpass", "nsubjpass") for c in kids) or (v.dep_ == "acl" and v.tag_ == "VBN")
-        subj = [c for c in kids if c.dep_ in ("nsubj", "nsubjpass")]
-        if not subj and v.dep_ == "conj":
-            subj = [c for c in v.head.children if c.dep_ in ("nsubj", "nsubjpass")]
-        if not subj and v.dep_ == "acl":
-            subj = [v.head]  # "guidance systems made by Raytheon": the noun is what is made
-        subj = [v.head if c.lower_ in _RELATIVE_PRONOUNS and v.dep_ == "relcl" else c for c in subj]
-        agents = [p for c in kids if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
-        objects = [c for c in kids if c.dep_ == "dobj"]
-        if role == "subj":
-            found += agents if passive else subj
-        else:
-            found += subj if passive else objects
-    spans = []
-    for tok in found:
-        spans.append((tok.idx, tok.idx + len(tok)))
-        spans += [(a.idx, a.idx + len(a)) for a in tok.children if a.dep_ == "appos"]
-    return tuple(spans)
-
-
-_counts: _Recent[tuple[tuple[str, str], ...]] = _Recent()
+_counts: Recent[tuple[tuple[str, str], ...]] = Recent()
 
 
 def counted(text: str) -> tuple[tuple[str, str], ...] | None:
@@ -351,15 +313,15 @@ def counted(text: str) -> tuple[tuple[str, str], ...] | None:
     (number phrase, noun lemma): "two private citizens" -> ("two", "citizen"), "at least 500
     million Yahoo accounts" -> ("at least 500 million", "account"); a year before a comma counts
     nothing ("late 2018, SpaceX"). None without the model."""
-    return _memo(_counts, text, lambda nlp: _counted(_run(nlp, text, SYNTAX)))
+    return memo(_counts, text, lambda nlp: _counted(run(nlp, text, SYNTAX)))
 
 
 def _counted(doc: Any) -> tuple[tuple[str, str], ...]:
-    return tuple((_subtree_text(tok), tok.head.lemma_.lower()) for tok in doc
+    return tuple((subtree_text(tok), tok.head.lemma_.lower()) for tok in doc
                  if tok.dep_ == "nummod" and tok.head.pos_ in ("NOUN", "PROPN"))
 
 
-def _subtree_text(tok: Any) -> str:
+def subtree_text(tok: Any) -> str:
     """The words ``tok`` heads, itself included (a projective parse's subtree is one run)."""
     return str(tok.doc[tok.left_edge.i : tok.right_edge.i + 1].text)
 
@@ -375,20 +337,20 @@ class ClaimParts:
     verb: str  #: the lemma of the main verb ("spend")
 
 
-_parts: _Recent[ClaimParts | None] = _Recent()
+_parts: Recent[ClaimParts | None] = Recent()
 
 
 def claim_parts(claim: str) -> ClaimParts | None:
     """The claim's subject and predicate; None without the model or when the main verb has no
     subject ("name Konstantin Zatulin as the lawmaker ...")."""
-    return _memo(_parts, claim, lambda nlp: _split_claim(_run(nlp, claim, SYNTAX)))
+    return memo(_parts, claim, lambda nlp: _split_claim(run(nlp, claim, SYNTAX)))
 
 
 def _split_claim(doc: Any) -> ClaimParts | None:
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
     if root is None:
         return None
-    subject = next((c for c in root.children if c.dep_ in _SUBJECT), None)
+    subject = next((c for c in root.children if c.dep_ in SUBJECT), None)
     if subject is None:
         return None
     held = {t.i for t in subject.subtree}
@@ -400,43 +362,7 @@ def _split_claim(doc: Any) -> ClaimParts | None:
         ors = {c.i for c in head.children if c.dep_ == "cc"}
         variants = [v | ors | {a.i for a in alternatives if a.i != keep.i} for v in variants for keep in alternatives]
     predicates = tuple(dict.fromkeys(" ".join(t.text for t in rest if t.i not in dropped) for dropped in variants))
-    return ClaimParts(_subtree_text(subject), predicates, root.lemma_.lower())
-
-
-_subjects: _Recent[tuple[str, ...]] = _Recent()
-
-
-def subjects(sentence: str, verb: str) -> tuple[str, ...] | None:
-    """Who or what ``verb`` (a lemma) is said of in ``sentence``: its subjects, the noun a
-    relative "which" / "who" stands for, or the noun a participle describes ("The hack ...,
-    affected 500 million accounts", as the small model parses it); every verb's subjects when
-    none has that lemma. "He spent over 26 years in prison" -> ("He",). None without the model."""
-    return _memo(_subjects, f"{verb}\n{sentence}", lambda nlp: _subjects_of(_run(nlp, sentence, SYNTAX), verb))
-
-
-def _subjects_of(doc: Any, verb: str) -> tuple[str, ...]:
-    own = [t for t in doc if t.lemma_.lower() == verb and t.pos_ in ("VERB", "AUX")]
-    found = []
-    for v in own or [t for t in doc if any(c.dep_ in _SUBJECT for c in t.children)]:
-        subj = [c for c in v.children if c.dep_ in _SUBJECT]
-        for c in subj:
-            if c.lower_ in _RELATIVE_PRONOUNS and v.dep_ == "relcl":
-                found.append(_noun_phrase(v.head))
-            else:
-                found.append(_subtree_text(c))
-        if not subj and v.dep_ in _RELATIVE:
-            found.append(_noun_phrase(v.head))
-    return tuple(found)
-
-
-_SUBJECT = frozenset({"nsubj", "nsubjpass"})
-_RELATIVE_PRONOUNS = frozenset({"which", "who", "that", "whom"})
-
-
-def _noun_phrase(noun: Any) -> str:
-    """The noun with the words before it in its phrase ("the massive cyber-attack")."""
-    ids = {x.i for c in noun.lefts for x in c.subtree} | {noun.i}
-    return str(noun.doc[min(ids) : max(ids) + 1].text)
+    return ClaimParts(subtree_text(subject), predicates, root.lemma_.lower())
 
 
 @dataclass(frozen=True)
@@ -453,7 +379,7 @@ class Link:
 #: verbs that name: "called", "named", "known as", "dubbed"
 _NAMING = frozenset({"call", "name", "know", "dub", "title", "label", "brand", "nickname", "term"})
 _VALUE_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "PERCENT", "MONEY", "QUANTITY"})
-_linked: _Recent[tuple[Link, ...]] = _Recent()
+_linked: Recent[tuple[Link, ...]] = Recent()
 
 
 def names_linked(sentence: str, stems: frozenset[str]) -> tuple[Link, ...] | None:
@@ -462,7 +388,7 @@ def names_linked(sentence: str, stems: frozenset[str]) -> tuple[Link, ...] | Non
     apposition, a naming verb ("called", "known as"), a name that modifies the noun, or the
     subject the noun describes ("X is a rare defect"). None without the model."""
     key = f"{' '.join(sorted(stems))}\n{sentence}"
-    return _memo(_linked, key, lambda nlp: tuple(_links(_run(nlp, sentence, PARSED), stems)))
+    return memo(_linked, key, lambda nlp: tuple(_links(run(nlp, sentence, PARSED), stems)))
 
 
 def _links(doc: Any, stems: frozenset[str]) -> list[Link]:

@@ -32,7 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from qa.lang import nlp
+from qa.lang import nlp, roles
 from qa.lang.text import content_terms, split_sentences, stem, words
 from qa.plan.tools import weighted_share
 from qa.question.types import Filters
@@ -216,7 +216,7 @@ def _same_subject(parts: nlp.ClaimParts, sentence: str) -> bool:
     """The sentence asserts its predicate of the claim's subject: the subject of the claim's verb
     there shares a word with the claim's subject ("The hack" / "the Yahoo hack"), or is a personal
     pronoun ("He spent ..."). True without the model."""
-    said = nlp.subjects(sentence, parts.verb)
+    said = roles.subjects(sentence, parts.verb)
     if said is None:
         return True
     mine = set(content_terms(parts.subject))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.lang import nlp
+from qa.lang import nlp, roles
 from qa.question.parse import parse_question, publication_dated
 from qa.question.types import Vocabulary
 from tests.conftest import require
@@ -178,7 +178,7 @@ def test_the_asked_phrase_s_role_for_its_verb(q: str, verb: str, role: str) -> N
     ("Judge James Boasberg, who is handling the request, will rule soon.", "handle", "subj", "Boasberg"),
 ])
 def test_the_words_that_fill_a_verb_s_role(sentence: str, verb: str, role: str, filler: str) -> None:
-    found = nlp.arguments(sentence, verb, role)
+    found = roles.arguments(sentence, verb, role)
     assert found is not None and filler in [sentence[s:e] for s, e in found]
     assert "Walkley" not in [sentence[s:e] for s, e in found]
 
@@ -194,12 +194,12 @@ def test_a_claim_splits_into_what_it_is_about_and_what_it_says() -> None:
 
 
 def test_what_a_verb_is_said_of() -> None:
-    assert nlp.subjects("He spent over 26 years of his life in prison.", "spend") == ("He",)
-    assert nlp.subjects("Kathrada, who spent 26 years in jail, died.", "spend") == ("Kathrada",)
-    (hack,) = nlp.subjects("The hack, which the DOJ said was initiated in January 2014, affected at least 500 "
+    assert roles.subjects("He spent over 26 years of his life in prison.", "spend") == ("He",)
+    assert roles.subjects("Kathrada, who spent 26 years in jail, died.", "spend") == ("Kathrada",)
+    (hack,) = roles.subjects("The hack, which the DOJ said was initiated in January 2014, affected at least 500 "
                            "million Yahoo accounts.", "affect")  # type: ignore[misc]
     assert hack.startswith("The hack")  # the noun the participle describes, or the subject
-    assert nlp.subjects("The White House said it has signed off on the pipeline.", "sign") == ("it",)
+    assert roles.subjects("The White House said it has signed off on the pipeline.", "sign") == ("it",)
 
 
 @pytest.mark.parametrize(("question", "kind"), [
