@@ -277,13 +277,12 @@ def head_noun(question: str) -> tuple[str, ...]:
     if found:
         return found
     m = re.search(r"\bwho\s+(?:is|was|are|were|'s)\s+(?:the|a|an|this|that)\s+([a-z][a-z\-]{2,})", question.lower())
-    if m and m.group(1) not in _FUNCTION:
-        return (m.group(1),)
-    m = re.search(r"\bhow\s+many\s+(?:more\s+|fewer\s+)?([a-z]{3,})", question.lower())  # "how many students"
+    if not m or m.group(1) in _FUNCTION:  # "how many students"
+        m = re.search(r"\bhow\s+many\s+(?:more\s+|fewer\s+)?([a-z]{3,})", question.lower())
     if m and m.group(1) not in _FUNCTION:
         syntax = nlp.question_syntax(question)
-        if syntax is not None and syntax.counted:
-            return (syntax.counted.lower(),)  # "how many Chinese companies": the parse's counted noun
+        if syntax is not None and syntax.noun:
+            return (syntax.noun,)  # "how many Chinese companies", "who is the Chinese spokeswoman": the parse's noun
         return (m.group(1),)
     return ()
 

@@ -188,9 +188,11 @@ class QuestionSyntax:
     #: what a title or headline asked for belongs to: "the title of Spike TV's docuseries" ->
     #: "docuseries", "the headline of the CNN story" -> "story"; "" when none is named
     titled: str = ""
-    #: the noun "how many / how much" counts, past its modifiers: "how many Chinese companies" ->
-    #: "companies", "how much prize money" -> "money"; "" when none ("how much did it cost?")
-    counted: str = ""
+    #: the noun the asked phrase names, past its modifiers: what "how many / how much" counts
+    #: ("how many Chinese companies" -> "companies", "how much prize money" -> "money") or what
+    #: "who is the ...?" asks for ("who was the Chinese foreign ministry spokeswoman" ->
+    #: "spokeswoman"); "" when none ("how much did it cost?", "who is Hua Chunying?")
+    noun: str = ""
     #: the verb whose argument the asked phrase is, and which argument (``ROLES``): "Who
     #: illustrated the book?" -> ("illustrate", "subj"), "which woman was found guilty?" ->
     #: ("find", "subjpass"); "" when it is none (a copula, an adverb: "who is X?", "when did ...?")
@@ -257,14 +259,17 @@ def _syntax(doc: Any) -> QuestionSyntax:
     titled = next((obj.lemma_.lower() for t in doc if t.lemma_.lower() in ("title", "headline")
                    for prep in t.children if prep.dep_ == "prep" and prep.lower_ == "of"
                    for obj in prep.children if obj.dep_ == "pobj" and obj.pos_ != "PRON"), "")
-    counted = next((t.head.lower_ for t in doc[1:] if t.lower_ in ("many", "much") and doc[t.i - 1].lower_ == "how"
-                    and t.head.pos_ in ("NOUN", "PROPN") and t.head.i > t.i), "")
+    asked = next((t.head.lower_ for t in doc[1:] if t.lower_ in ("many", "much") and doc[t.i - 1].lower_ == "how"
+                  and t.head.pos_ in ("NOUN", "PROPN") and t.head.i > t.i), "")
     focus_tok = next((t for t in doc if t.lower_ in WH_WORDS and not in_clause(t)), None)
+    if not asked and focus_tok is not None and focus_tok.lower_ == "who" and focus_tok.head.lemma_ == "be":
+        asked = next((t.lower_ for t in focus_tok.head.children
+                      if t.dep_ in ("attr", "nsubj") and t.i != focus_tok.i and t.pos_ == "NOUN"), "")
     verb, role = _asked_role(focus_tok) if focus_tok is not None else ("", "")
     if focus_tok is None or (focus_tok.head.lemma_ == "be" and focus_tok.dep_ in ("attr", "nsubj")):
         # "name the man who ...", "who is the man who ...": the described phrase is what is asked
         return QuestionSyntax(focus_tok.idx if focus_tok is not None else None, dates=dates, titled=titled,
-                              counted=counted, verb=verb, role=role)
+                              noun=asked, verb=verb, role=role)
     stranded, passive = _stranded_verb(doc, focus_tok)
     described: list[Described] = []
     for clause in doc:
@@ -287,7 +292,7 @@ def _syntax(doc: Any) -> QuestionSyntax:
             continue
         opener = {t.lower_ for t in clause.subtree if t.i < clause.i}
         described.append(Described(start, start + len(text), text, noun.text, bool(opener & {"who", "whom", "whose"})))
-    return QuestionSyntax(focus_tok.idx, tuple(described), dates, titled, counted, verb, role)
+    return QuestionSyntax(focus_tok.idx, tuple(described), dates, titled, asked, verb, role)
 
 
 #: the arguments of a verb an asked phrase may be, by its dependency label in the question
@@ -302,6 +307,13 @@ def _asked_role(focus_tok: Any) -> tuple[str, str]:
         head = head.head
     if head.dep_ in ROLES and head.head.pos_ == "VERB":
         return head.head.lemma_.lower(), ROLES[head.dep_]
+    if head.dep_ in ("attr", "nsubj") and head.head.lemma_ == "be":
+        # "who is the lawyer who asked ...?": the person asked about is the clause's subject
+        for noun in head.head.children:
+            for clause in (c for c in noun.subtree if c.dep_ == "relcl" and c.pos_ == "VERB"):
+                rel = next((t for t in clause.children if t.lower_ in ("who", "that") and t.dep_ in ROLES), None)
+                if rel is not None and rel.dep_ != "dobj":
+                    return clause.lemma_.lower(), ROLES[rel.dep_]
     return "", ""
 
 
