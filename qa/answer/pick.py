@@ -76,9 +76,10 @@ def _place_phrase(sentence: str, verbs: set[str]) -> Span | None:
 
 
 def said_by_question(text: str, q_words: set[str]) -> bool:
-    """Every word of ``text`` is one of the question's (``q_words``): it cannot be the answer."""
+    """Every word of ``text`` is one of the question's (``q_words``): it cannot be the answer. A
+    possessive typed without its apostrophe says the name too ("ashley grahams husband")."""
     said = set(words(text))
-    return bool(said) and said <= q_words
+    return bool(said) and all(w in q_words or f"{w}s" in q_words for w in said)
 
 
 def _fits(sentence: str, c: Span, ask: TypedAsk, q_terms: set[str]) -> bool:

@@ -111,6 +111,11 @@ def test_who_did_it_is_answered_by_the_verb_s_subject_or_agent() -> None:
         == "Donato Bertelli"
 
 
+def test_a_possessive_typed_without_its_apostrophe_is_not_the_answer() -> None:
+    text = "For Graham, that's her husband Justin Ervin, who was her friend before they started dating."
+    assert _best(text, "who is ashley grahams husband").span == "Justin Ervin"
+
+
 def test_a_measure_question_wants_a_unit() -> None:
     text = "The sculpture stands beside the Frauenkirche in Dresden, 12 of them in all. It is 12 metres tall."
     assert _best(text, "How tall is the sculpture beside the Frauenkirche?").span == "12 metres"
