@@ -4,6 +4,7 @@ coverage tools, the claim checker and, for figures, the chain's own single-artic
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from qa.answer.spans import candidates
@@ -48,11 +49,13 @@ def answer_plan(engine: Engine, turn: Turn) -> Answer:
         cited = next((p for p in ans.passages if p.chunk.id == ans.citations[0].chunk_id), None)
         return Fact(ans.short_answer.strip(), ans.citations[0], cited)
 
-    def figures(question: str, outlet: str) -> list[Fact]:
-        """Every figure of the outlet's best sentences for the question, ungated: the reader's
-        span first, then the sentence's other numbers, sentence by sentence."""
+    def figures(question: str, outlet: str, article_ids: Sequence[str]) -> list[Fact]:
+        """Every figure of the best sentences for the question in the outlet's articles
+        ``article_ids`` (those about the story), ungated: the reader's span first, then the
+        sentence's other numbers, sentence by sentence."""
         out: list[Fact] = []
-        for rank, (r, art) in enumerate(engine.readings(question, {"sources": [outlet]})[:FIGURE_SENTENCES]):
+        found = engine.readings(question, {"sources": [outlet], "article_ids": list(article_ids)})
+        for rank, (r, art) in enumerate(found[:FIGURE_SENTENCES]):
             if art is None:
                 continue
             cite = make_citation(art, r.start, r.end, r.chunk)

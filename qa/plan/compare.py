@@ -80,7 +80,8 @@ def value_of(span: str) -> Value | None:
 
 def _unit(word: str) -> str:
     """Unit words folded to one form (miles / mile, km / kilometres)."""
-    word = word.lower().rstrip("s")
+    word = word.lower()
+    word = word[:-2] if word.endswith(("ches", "shes", "xes")) else word.rstrip("s")  # inches, miles
     return {"kilometre": "km", "kilometer": "km", "metre": "m", "meter": "m", "foot": "ft", "feet": "ft",
             "percent": "%", "year-old": "year", "years-old": "year"}.get(word, word)
 
@@ -108,8 +109,9 @@ def asked_dimension(question: str) -> str:
     return next((MEASURE_NOUNS[w] for w in re.findall(r"[a-z]+", question.lower()) if w in MEASURE_NOUNS), "")
 
 
-def dimension(value: Value) -> str:
-    return next((d for d, units in DIMENSIONS.items() if value.unit in units), "")
+def dimensions(value: Value) -> frozenset[str]:
+    """What the figure may measure: "pound" is money or weight."""
+    return frozenset(d for d, units in DIMENSIONS.items() if value.unit in units)
 
 
 COUNTED = re.compile(r"\b(?:number|numbers|toll|count|tally|how many|ages?)\b", re.I)

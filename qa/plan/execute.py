@@ -13,7 +13,7 @@ from qa.citations import make_citation
 from qa.lang.dates import human
 from qa.lang.text import split_sentences
 from qa.plan.claims import Check, ClaimChecker
-from qa.plan.compare import COUNTED, Value, asked_dimension, dimension, fact_question, value_of
+from qa.plan.compare import COUNTED, Value, asked_dimension, dimensions, fact_question, value_of
 from qa.plan.tools import ABOUT_COSINE, ABOUT_MARGIN, Covered, Tools
 from qa.plan.types import Fact, Plan, Trace
 from qa.types import Answer, Citation, ScoredChunk
@@ -24,8 +24,9 @@ RULE = (f"An article counts as about it when its best passage is within {ABOUT_M
 
 #: the single-article reader, asked one question with one outlet as the filter
 Reader = Callable[[str, str], "Fact | None"]
-#: every figure the reader finds for one question in one outlet's best sentences, ungated
-Figures = Callable[[str, str], "list[Fact]"]
+#: every figure the reader finds for one question in the best sentences of one outlet's given
+#: articles (those about the story), ungated
+Figures = Callable[[str, str, "Sequence[str]"], "list[Fact]"]
 
 
 class Executor:
@@ -298,8 +299,8 @@ class Executor:
         on the story are taken to give the same one."""
         if self.figures is None:
             return None
-        a, b = ([(f, value_of(f.answer)) for f in self.figures(question, o) if f.citation.article_id in ids]
-                for o, ids in zip(plan.outlets, about, strict=False))
+        a, b = ([(f, value_of(f.answer)) for f in self.figures(question, o, sorted(ids))
+                 if f.citation.article_id in ids] for o, ids in zip(plan.outlets, about, strict=False))
         pairs = [(x.rank + y.rank, i + j, x, y, bool(vx and vy and vx.equals(vy)))
                  for i, (x, vx) in enumerate(a) for j, (y, vy) in enumerate(b) if _comparable(vx, vy, counted, asked)]
         if not pairs:
@@ -339,7 +340,7 @@ def _comparable(a: Value | None, b: Value | None, counted: bool, asked: str = ""
     length, not "four people"), and within ``SAME_SCALE`` of each other."""
     if a is None or b is None or not a.same_kind(b, counted):
         return False
-    if asked and (dimension(a) != asked or dimension(b) != asked):
+    if asked and (asked not in dimensions(a) or asked not in dimensions(b)):
         return False
     if a.number is not None and b.number is not None:
         small, big = sorted((abs(a.number), abs(b.number)))

@@ -163,14 +163,16 @@ def test_a_claim_s_predicate_may_stand_alone_in_a_passage_about_its_subject() ->
 
 
 def test_money_and_percent_keep_their_unit() -> None:
-    from qa.plan.compare import asked_dimension, dimension, value_of
+    from qa.plan.compare import asked_dimension, dimensions, value_of
 
     assert value_of("$38m") == value_of("$38 million")  # a million dollars, not 38 metres
     assert value_of("about 24%") == value_of("24 percent") == value_of("24 per cent")
     assert value_of("nine women").unit == "women"  # type: ignore[union-attr]
-    assert dimension(value_of("roughly 2,450 metre-high")) == "length"  # type: ignore[arg-type]
-    assert dimension(value_of("$24 billion")) == "money"  # type: ignore[arg-type]
-    assert dimension(value_of("four people")) == ""  # type: ignore[arg-type]
+    assert dimensions(value_of("roughly 2,450 metre-high")) == {"length"}  # type: ignore[arg-type]
+    assert dimensions(value_of("$24 billion")) == {"money"}  # type: ignore[arg-type]
+    assert dimensions(value_of("four people")) == set()  # type: ignore[arg-type]
+    assert dimensions(value_of("30 inches")) == {"length"}  # type: ignore[arg-type]
+    assert dimensions(value_of("12 pounds")) == {"money", "weight"}  # type: ignore[arg-type]
     assert asked_dimension("What was the height for the peak?") == "length"
     assert asked_dimension("What was the death toll?") == ""
 
@@ -216,8 +218,13 @@ def _compare(question: str, read: dict, figures: dict, off_topic: tuple[str, ...
     plan = recognise(question, VOCAB)
     assert plan is not None and plan.form == "compare"
     about = {f.citation.article_id for fs in figures.values() for f in fs} - set(off_topic)
+
+    def looked_up(q: str, outlet: str, ids: list[str]) -> list:
+        assert set(ids) <= about  # figures are looked for in the articles about the story only
+        return figures.get(outlet, [])
+
     ex = Executor(_About(about), _NothingStated(), lambda q, o: read.get(o),  # type: ignore[arg-type]
-                  lambda q, o: figures.get(o, []))
+                  looked_up)
     text, _, refused = ex._compare(plan, Trace(plan))
     return "(refused)" if refused else text
 
