@@ -11,6 +11,7 @@ from qa.answer.spans import Span
 from qa.lang.dates import MONTH_NAMES
 from qa.lang.places import is_country
 from qa.lang.text import STOPWORDS, content_terms, stem, words
+from qa.lang.units import COUNT_WORDS, UNIT_WORDS
 
 NAMES = frozenset({"PERSON", "PLACE", "ORG"})
 #: a name candidate of the asked kind (a place after "in", an entity of the asked type) over others
@@ -22,18 +23,10 @@ ARGUMENT = 0.4
 _CALENDAR = re.compile(r"\d|\b(?:" + "|".join(names[0].capitalize() for names in MONTH_NAMES) + r")\b")
 
 #: words after a number that belong to the answer even when the question does not name them
-MEASURES = frozenset(
-    "percent per cent km kilometres kilometers metres meters miles feet inches tonnes tons kg kilograms "
-    "pounds grams litres liters gallons barrels hectares acres degrees years months weeks days hours "
-    "minutes seconds people times votes hundred thousand million billion trillion dozen".split()
-)
+MEASURES = UNIT_WORDS | COUNT_WORDS
 
 
 MEASURE_Q = re.compile(r"\bhow\s+(?:tall|high|far|deep|wide|long|heavy)\b", re.I)
-_UNITS = MEASURES | frozenset(
-    "metre meter mile foot inch tonne ton kilogram kg km ft cm mm m lb lbs year month week day hour minute "
-    "storey story floor storeys stories floors".split()
-)
 
 
 #: what follows an attributive measure: "a 12-meter tall (39-foot) sculpture" -> "sculpture"
@@ -94,7 +87,7 @@ def _fits(sentence: str, c: Span, ask: TypedAsk, q_terms: set[str]) -> bool:
     if ask.need_unit:  # "how tall" is not answered by a bare "12"
         unit = re.match(r"[\s\-]?([a-z]+)", sentence[c.end:c.end + 12].lower())
         said = re.findall(r"[a-z]+", c.text.lower()) + ([unit.group(1)] if unit else [])
-        if not any(w in _UNITS for w in said) or _measures_other(sentence, c, q_terms):
+        if not any(w in MEASURES for w in said) or _measures_other(sentence, c, q_terms):
             return False
     return True
 

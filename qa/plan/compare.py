@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from qa.lang.dates import MONTHS
+from qa.lang.units import fold
 from qa.plan.claims import NUMBER_WORDS
 
 #: "230m" is metres as often as millions: only unambiguous scale words
@@ -70,48 +71,12 @@ def value_of(span: str) -> Value | None:
             unit = rest[0] if rest else ""
         if low[m.end(1):m.end(1) + 1] == "%":
             unit = "percent"
-        return Value(number=number, unit=currency or _unit(unit))
+        return Value(number=number, unit=currency or fold(unit))
     found = re.findall(r"[a-z]+", low)
     for i, w in enumerate(found):
         if w in WORDS:  # "nine women": the noun after a number word is its unit
-            return Value(number=WORDS[w], unit=_unit(found[i + 1]) if i + 1 < len(found) else "")
+            return Value(number=WORDS[w], unit=fold(found[i + 1]) if i + 1 < len(found) else "")
     return None
-
-
-def _unit(word: str) -> str:
-    """Unit words folded to one form (miles / mile, km / kilometres)."""
-    word = word.lower()
-    word = word[:-2] if word.endswith(("ches", "shes", "xes")) else word.rstrip("s")  # inches, miles
-    return {"kilometre": "km", "kilometer": "km", "metre": "m", "meter": "m", "foot": "ft", "feet": "ft",
-            "percent": "%", "year-old": "year", "years-old": "year"}.get(word, word)
-
-
-#: what a figure measures, by its unit ("people", "votes": a count, no dimension)
-DIMENSIONS = {
-    "length": frozenset({"m", "km", "mile", "ft", "inch", "cm", "mm", "yard"}),
-    "area": frozenset({"square", "sq", "hectare", "acre", "km2", "m2"}),
-    "money": frozenset({"$", "€", "£", "dollar", "euro", "pound", "yuan", "rouble", "ruble", "rupee", "yen"}),
-    "percent": frozenset({"%"}),
-    "weight": frozenset({"tonne", "ton", "kg", "kilogram", "lb", "pound"}),
-    "time": frozenset({"year", "month", "week", "day", "hour", "minute", "second"}),
-}
-#: the noun a comparison asks for, and the dimension its figures must have
-MEASURE_NOUNS = {
-    "height": "length", "distance": "length", "length": "length", "depth": "length", "width": "length",
-    "elevation": "length", "altitude": "length", "area": "area", "rate": "percent", "percentage": "percent",
-    "valuation": "money", "price": "money", "cost": "money", "value": "money",
-    "worth": "money", "fine": "money", "weight": "weight", "duration": "time", "deadline": "time",
-}
-
-
-def asked_dimension(question: str) -> str:
-    """The dimension the asked figure has ("the height of the peak": length), or ""."""
-    return next((MEASURE_NOUNS[w] for w in re.findall(r"[a-z]+", question.lower()) if w in MEASURE_NOUNS), "")
-
-
-def dimensions(value: Value) -> frozenset[str]:
-    """What the figure may measure: "pound" is money or weight."""
-    return frozenset(d for d, units in DIMENSIONS.items() if value.unit in units)
 
 
 COUNTED = re.compile(r"\b(?:number|numbers|toll|count|tally|how many|ages?)\b", re.I)

@@ -12,8 +12,9 @@ from dataclasses import replace
 from qa.citations import make_citation
 from qa.lang.dates import human
 from qa.lang.text import split_sentences
+from qa.lang.units import asked_dimension, dimensions
 from qa.plan.claims import Check, ClaimChecker
-from qa.plan.compare import COUNTED, Value, asked_dimension, dimensions, fact_question, value_of
+from qa.plan.compare import COUNTED, Value, fact_question, value_of
 from qa.plan.tools import ABOUT_COSINE, ABOUT_MARGIN, Covered, Tools
 from qa.plan.types import Fact, Plan, Trace
 from qa.types import Answer, Citation, ScoredChunk
@@ -340,7 +341,7 @@ def _comparable(a: Value | None, b: Value | None, counted: bool, asked: str = ""
     length, not "four people"), and within ``SAME_SCALE`` of each other."""
     if a is None or b is None or not a.same_kind(b, counted):
         return False
-    if asked and (asked not in dimensions(a) or asked not in dimensions(b)):
+    if asked and (asked not in dimensions(a.unit) or asked not in dimensions(b.unit)):
         return False
     if a.number is not None and b.number is not None:
         small, big = sorted((abs(a.number), abs(b.number)))

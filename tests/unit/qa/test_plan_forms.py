@@ -163,16 +163,17 @@ def test_a_claim_s_predicate_may_stand_alone_in_a_passage_about_its_subject() ->
 
 
 def test_money_and_percent_keep_their_unit() -> None:
-    from qa.plan.compare import asked_dimension, dimensions, value_of
+    from qa.lang.units import asked_dimension, dimensions
+    from qa.plan.compare import value_of
 
     assert value_of("$38m") == value_of("$38 million")  # a million dollars, not 38 metres
     assert value_of("about 24%") == value_of("24 percent") == value_of("24 per cent")
     assert value_of("nine women").unit == "women"  # type: ignore[union-attr]
-    assert dimensions(value_of("roughly 2,450 metre-high")) == {"length"}  # type: ignore[arg-type]
-    assert dimensions(value_of("$24 billion")) == {"money"}  # type: ignore[arg-type]
-    assert dimensions(value_of("four people")) == set()  # type: ignore[arg-type]
-    assert dimensions(value_of("30 inches")) == {"length"}  # type: ignore[arg-type]
-    assert dimensions(value_of("12 pounds")) == {"money", "weight"}  # type: ignore[arg-type]
+    assert dimensions(value_of("roughly 2,450 metre-high").unit) == {"length"}  # type: ignore[union-attr]
+    assert dimensions(value_of("$24 billion").unit) == {"money"}  # type: ignore[union-attr]
+    assert dimensions(value_of("four people").unit) == set()  # type: ignore[union-attr]
+    assert dimensions(value_of("30 inches").unit) == {"length"}  # type: ignore[union-attr]
+    assert dimensions(value_of("12 pounds").unit) == {"money", "weight"}  # type: ignore[union-attr]
     assert asked_dimension("What was the height for the peak?") == "length"
     assert asked_dimension("What was the death toll?") == ""
 
