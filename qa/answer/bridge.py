@@ -14,7 +14,9 @@ refused right answers on dev, where a description refers to the answer itself; a
 about things, not only people, lost three right answers on the news dev set.) One exception:
 when the plain answer is the person a who-clause describes (the recogniser reads the first hop's
 name as a person) and the question asks for a company, a place, a date or a figure, that answer
-cannot be right, and the answer is a refusal that says who the description names.
+cannot be right, and the answer is a refusal that says who the description names. And a second
+hop whose answer the recogniser does not read as the asked type ("Tet Kale Party" for "which
+former president ...?") does not replace a plain answer that it does read so.
 """
 
 from __future__ import annotations
@@ -81,6 +83,8 @@ def answer_bridged(question: str, plain: Answer, ask: Ask, asked_type: str = "")
                                        f"but no passage answers the question about {entity}.",
                            short_answer="", refused=True, citations=tuple(first.citations[:1]))
         return plain  # no second hop: the plain reading stands
+    if not _typed_as(second, asked_type) and _typed_as(plain, asked_type) and not plain.refused:
+        return plain  # "which former president ...?" answered "Tet Kale Party": the plain person stands
     steps = [{"tool": "bridge", "args": {"question": bridge}, "result": f"{d.text} = {entity}",
               "article_ids": [first.citations[0].article_id]},
              {"tool": "answer", "args": {"question": outer}, "result": second.short_answer,
@@ -93,6 +97,20 @@ def answer_bridged(question: str, plain: Answer, ask: Ask, asked_type: str = "")
     why = f" ({d.text} is {entity} [{len(citations)}].)" if len(citations) > len(second.citations) else ""
     return replace(second, question=plain.question, text=f"{second.text}{why}", citations=citations, plan=plan,
                    passages=tuple({p.chunk.id: p for p in (*second.passages, *first.passages)}.values()))
+
+
+#: the recogniser's labels that name each asked type
+_LABELS = {"PERSON": {"PERSON"}, "ORG": {"ORG"}, "PLACE": {"GPE", "LOC", "FAC"}}
+
+
+def _typed_as(answer: Answer, asked_type: str) -> bool:
+    """The recogniser reads the short answer, in the sentence it cites, as the asked type (a
+    person for who); true for other types and without the model."""
+    labels = _LABELS.get(asked_type)
+    if labels is None or not answer.citations or not answer.short_answer.strip():
+        return True
+    found = nlp.entities([answer.citations[0].quote])
+    return found is None or any(e.label in labels and same_entity(e.text, answer.short_answer) for e in found[0])
 
 
 def _a_person(name: str, sentence: str) -> bool:

@@ -125,3 +125,21 @@ def test_refusals_and_questions_without_a_described_phrase_ask_nothing_more() ->
 def test_same_entity_compares_whole_words() -> None:
     assert same_entity("Tillerson", "Rex Tillerson") and same_entity("rex tillerson.", "Rex Tillerson")
     assert not same_entity("Till", "Rex Tillerson") and not same_entity("", "Rex Tillerson")
+
+
+def test_a_second_hop_of_the_wrong_type_does_not_replace_a_plain_answer_of_the_asked_type() -> None:
+    q = "Which former president hand-picked the banana exporter who was sworn in as Haiti's president?"
+    inner = bridge_question("the banana exporter who was sworn in as Haiti's president", "exporter", True)
+    outer = "Which former president hand-picked Michel Martelly?"
+    sentence = ("The banana exporter was hand-picked by former president Michel Martelly to represent the "
+                "center-right Tet Kale Party.")
+
+    def said(question: str, span: str, quote: str = sentence) -> Answer:
+        return Answer(question=question, text=f"{span} [1].", short_answer=span, citations=(cite("a1", quote),))
+
+    ask, _ = fake({inner: said(inner, "Michel Martelly"), outer: said(outer, "Tet Kale Party")})
+    assert answer_bridged(q, said(q, "Michel Martelly"), ask, "PERSON").short_answer == "Michel Martelly"
+    # a second hop of the asked type still replaces it
+    other = said(outer, "Jovenel Moise", "Former president Jovenel Moise hand-picked Michel Martelly.")
+    ask, _ = fake({inner: said(inner, "Michel Martelly"), outer: other})
+    assert answer_bridged(q, said(q, "Michel Martelly"), ask, "PERSON").short_answer == "Jovenel Moise"
