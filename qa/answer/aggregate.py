@@ -15,7 +15,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from qa.answer.reader import Reading
-from qa.answer.spans import candidates
+from qa.answer.spans import Span, candidates
+from qa.answer.typed import NAME_LABELS
+from qa.lang import nlp
+from qa.lang.nlp import Entity
 from qa.lang.text import words
 from qa.question.types import ParsedQuestion
 
@@ -51,10 +54,15 @@ def common_entity(pq: ParsedQuestion, readings: Iterable[Reading], min_articles:
     shown: dict[str, str] = {}
     inside: set[str] = set()  # names seen after a sentence's first word: really names
     readings_list = list(readings)
-    for r in readings_list[:TOP_READINGS]:
+    top = readings_list[:TOP_READINGS]
+    found_ents = nlp.entities([r.sentence for r in top])
+    ents = nlp.consistent(found_ents) if found_ents is not None else None
+    for n, r in enumerate(top):
         inside.update(_key(c.text) for c in candidates(r.sentence, pq.answer_type))
         # a sentence's first word counts too ("Google paid ..."), when it is a name elsewhere
         for c in candidates(r.sentence, pq.answer_type, starts_sentence=False):
+            if ents is not None and _other_type(c, ents[n], pq.answer_type):
+                continue  # "Alexander Acosta" is no company, however capitalised
             text = re.sub(r"['’]s$", "", c.text)
             c_words = set(words(text))
             if not c_words or c_words <= q_words:
@@ -94,6 +102,16 @@ def common_entity(pq: ParsedQuestion, readings: Iterable[Reading], min_articles:
         for r, a, b in support[:3]
     )
     return Common(name=first.sentence[s:e], support=cited, score=score)
+
+
+def _other_type(c: Span, ents: tuple[Entity, ...], kind: str) -> bool:
+    """The recogniser reads the name as something the question does not ask for: a person for
+    which company, an organisation or a place for who (``qa.answer.typed.NAME_LABELS``)."""
+    if kind not in NAME_LABELS:
+        return False
+    strong, weak, conflict = NAME_LABELS[kind]
+    labels = {e.label for e in ents if e.start < c.end and c.start < e.end}  # overlapping the name
+    return bool(labels & conflict) and not labels & (strong | weak)
 
 
 def _merge_surnames(found: dict[str, dict[str, tuple[Reading, int, int]]], shown: dict[str, str]) -> None:

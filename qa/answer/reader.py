@@ -315,7 +315,8 @@ def _typed_spans(readings: list[Reading], pending: list[_Pending], ask: TypedAsk
     but the span) are read for entities; the others have no span. Without it, every sentence
     gets the pattern candidates of ``qa.answer.spans``."""
     best = sorted(pending, key=lambda p: -readings[p.index].score)[:ENTITY_SENTENCES]
-    ents = nlp.entities([readings[p.index].sentence for p in best])
+    found = nlp.entities([readings[p.index].sentence for p in best])
+    ents = nlp.consistent(found) if found is not None else None
     by_index = dict(zip((p.index for p in best), ents, strict=True)) if ents is not None else None
     for p in pending:
         r = readings[p.index]

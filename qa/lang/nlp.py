@@ -157,6 +157,16 @@ def entities(texts: Sequence[str]) -> list[tuple[Entity, ...]] | None:
     return [found[t] for t in texts]
 
 
+def consistent(found: list[tuple[Entity, ...]]) -> list[tuple[Entity, ...]]:
+    """The entities of texts read together (one question's best sentences), a name read as a
+    person's in full anywhere among them being a person everywhere: "Acosta is the dean ..."
+    beside "his nominee, Alexander Acosta" (the small model reads a sentence's first "Acosta" as
+    an organisation)."""
+    people = {p.text.split()[-1] for ents in found for p in ents if p.label == "PERSON" and " " in p.text}
+    return [tuple(Entity(e.start, e.end, e.text, "PERSON") if e.label in ("ORG", "GPE", "NORP") and e.text in people
+                  else e for e in ents) for ents in found]
+
+
 #: question words; "that" opens a relative clause but asks nothing
 WH_WORDS = frozenset({"what", "which", "who", "whom", "whose", "where", "when", "how", "why"})
 RELATIVE = frozenset({"relcl", "acl"})

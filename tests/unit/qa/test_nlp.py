@@ -245,3 +245,13 @@ def test_a_described_phrase_ends_where_its_clause_does(q: str, described: str) -
     assert syntax is not None
     (d,) = syntax.described
     assert d.text == described and q[d.start:d.end] == d.text
+
+
+def test_a_name_read_as_a_person_s_in_full_is_a_person_in_every_sentence_read_with_it() -> None:
+    first = "Acosta is the dean of the Florida International University law school."
+    second = "Trump named his nominee, Alexander Acosta, on Thursday."
+    found = nlp.entities([first, second])
+    assert found is not None
+    together = nlp.consistent(found)
+    assert [e.label for e in together[0] if e.text == "Acosta"] == ["PERSON"]
+    assert [e.label for e in together[1] if e.text == "Alexander Acosta"] == ["PERSON"]
