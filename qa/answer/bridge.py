@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from qa.answer.typed import NAME_LABELS
 from qa.lang import nlp
 from qa.lang.text import words
 from qa.types import Answer
@@ -99,16 +100,12 @@ def answer_bridged(question: str, plain: Answer, ask: Ask, asked_type: str = "")
                    passages=tuple({p.chunk.id: p for p in (*second.passages, *first.passages)}.values()))
 
 
-#: the recogniser's labels that name each asked type
-_LABELS = {"PERSON": {"PERSON"}, "ORG": {"ORG"}, "PLACE": {"GPE", "LOC", "FAC"}}
-
-
 def _typed_as(answer: Answer, asked_type: str) -> bool:
     """The recogniser reads the short answer, in the sentence it cites, as the asked type (a
     person for who); true for other types and without the model."""
-    labels = _LABELS.get(asked_type)
-    if labels is None or not answer.citations or not answer.short_answer.strip():
+    if asked_type not in NAME_LABELS or not answer.citations or not answer.short_answer.strip():
         return True
+    labels = NAME_LABELS[asked_type][0]  # the labels that answer it
     found = nlp.entities([answer.citations[0].quote])
     return found is None or any(e.label in labels and same_entity(e.text, answer.short_answer) for e in found[0])
 

@@ -277,8 +277,8 @@ def head_noun(question: str) -> tuple[str, ...]:
     if found:
         return found
     m = re.search(r"\bwho\s+(?:is|was|are|were|'s)\s+(?:the|a|an|this|that)\s+([a-z][a-z\-]{2,})", question.lower())
-    if not m or m.group(1) in _FUNCTION:  # "how many students"
-        m = re.search(r"\bhow\s+many\s+(?:more\s+|fewer\s+)?([a-z]{3,})", question.lower())
+    if not m or m.group(1) in _FUNCTION:
+        m = re.search(r"\bhow\s+many\s+(?:more\s+|fewer\s+)?([a-z]{3,})", question.lower())  # "how many students"
     if m and m.group(1) not in _FUNCTION:
         syntax = nlp.question_syntax(question)
         if syntax is not None and syntax.noun:

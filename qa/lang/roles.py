@@ -31,9 +31,9 @@ def _arguments(doc: Any, verb: str, role: str) -> tuple[tuple[int, int], ...]:
             continue
         kids = list(v.children)
         passive = any(c.dep_ in ("auxpass", "nsubjpass") for c in kids) or (v.dep_ == "acl" and v.tag_ == "VBN")
-        subj = [c for c in kids if c.dep_ in ("nsubj", "nsubjpass")]
+        subj = [c for c in kids if c.dep_ in SUBJECT]
         if not subj and v.dep_ == "conj":
-            subj = [c for c in v.head.children if c.dep_ in ("nsubj", "nsubjpass")]
+            subj = [c for c in v.head.children if c.dep_ in SUBJECT]
         if not subj and v.dep_ == "acl":
             subj = [v.head]  # "guidance systems made by Raytheon": the noun is what is made
         subj = [v.head if c.lower_ in _RELATIVE_PRONOUNS and v.dep_ == "relcl" else c for c in subj]
