@@ -13,6 +13,7 @@ import re
 
 from qa.answer.spans import Span, candidates
 from qa.lang.nlp import Entity
+from qa.lang.text import STOPWORDS
 
 #: the kind of an entity whose label may answer (an organisation for who, a venue for where)
 MAYBE = "ENTITY"
@@ -42,6 +43,9 @@ _NAME_LABELS = frozenset({"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT
                           "LANGUAGE"})
 
 _LEAD = re.compile(r"(?:the|a|an)\s+", re.I)
+#: a word the scraped text glued on with a hyphen where a space was lost: "Justin Trudeau-at-",
+#: "Canada,-which", "France-has" (not a name's own lower-case part: "Kim Jong-un", "Moon Jae-in")
+_GLUED = re.compile(r"(?:,[-–][a-z]*|[-–][a-z]+[-–]|[-–]|[-–](?P<word>[a-z]{3,}))$")
 _POSSESSIVE = re.compile(r"['’]s?$")
 #: a quote or a lost character inside the entity: the recogniser ran over the text's damage
 #: ('"harry Potter"?universe', 'marijuana,"?Debbie Willis')
@@ -50,6 +54,14 @@ _VALUE_CORE = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|
                          r"forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|dozen|"
                          r"several|few|[A-Z][a-z]+day|January|February|March|April|May|June|July|August|"
                          r"September|October|November|December|yesterday|today|tomorrow)", re.I)
+
+
+def _glued(text: str) -> int:
+    """Where a glued-on word (``_GLUED``) starts in ``text``, or -1."""
+    m = _GLUED.search(text)
+    if m is None or (m.group("word") and m.group("word") not in STOPWORDS):
+        return -1
+    return m.start()
 
 
 def _name_span(sentence: str, ent: Entity, kind: str) -> Span | None:
@@ -61,6 +73,9 @@ def _name_span(sentence: str, ent: Entity, kind: str) -> Span | None:
     tail = _POSSESSIVE.search(sentence[s:e])
     if tail and tail.start() > 0:
         e = s + tail.start()
+    glued = _glued(sentence[s:e])
+    if glued > 0:
+        e = s + glued
     text = sentence[s:e].strip()
     if not text or not any(ch.isalpha() for ch in text) or _BROKEN.search(text):
         return None
@@ -92,7 +107,9 @@ def entity_candidates(sentence: str, kind: str, ents: tuple[Entity, ...]) -> lis
             labels = {ent.label for ent in _holders(c, ents)}
             if labels & (strong | weak | conflict):
                 continue  # given above as the entity, or not of the asked type
-            out.append(Span(c.start, c.end, c.text, UNKNOWN))
+            glued = _glued(c.text)
+            text = c.text[:glued] if glued > 0 else c.text
+            out.append(Span(c.start, c.start + len(text), text, UNKNOWN))
         return sorted(out, key=lambda sp: sp.start)
     conflicts = VALUE_CONFLICTS.get(kind, frozenset()) | _NAME_LABELS
     kept = []

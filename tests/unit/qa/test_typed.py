@@ -19,6 +19,19 @@ def _ent(text: str, part: str, label: str) -> Entity:
     return Entity(start, start + len(part), part, label)
 
 
+@pytest.mark.parametrize(("sentence", "entity", "name"), [
+    ("Ivanka Trump saw it with Justin Trudeau-at- the theatre.", "Justin Trudeau-at-", "Justin Trudeau"),
+    ("The story centers on the town of Gander in Canada,-which welcomed them.", "Canada,-which", "Canada"),
+    ("He said France-has no plan.", "France-has", "France"),
+    ("Kim Jong-un watched the test.", "Kim Jong-un", "Kim Jong-un"),  # a name's own lower-case part
+    ("Moon Jae-in leads the polls.", "Moon Jae-in", "Moon Jae-in"),
+])
+def test_a_word_the_scraped_text_glued_on_with_a_hyphen_is_cut(sentence: str, entity: str, name: str) -> None:
+    ent = _ent(sentence, entity, "PERSON")
+    (found,) = [c for c in entity_candidates(sentence, "PERSON", (ent,)) if c.start == ent.start]
+    assert found.text == name and sentence[found.start:found.end] == name
+
+
 def test_names_come_from_entities_of_the_asked_type() -> None:
     s = "The Pulitzer Prize went to Colson Whitehead of Doubleday in New York."
     ents = (_ent(s, "The Pulitzer Prize", "WORK_OF_ART"), _ent(s, "Colson Whitehead", "PERSON"),
