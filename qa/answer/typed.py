@@ -65,7 +65,8 @@ def _glued(text: str) -> int:
 
 
 def _name_span(sentence: str, ent: Entity, kind: str) -> Span | None:
-    """The entity without a leading article or a trailing possessive: "the Kremlin's" -> "Kremlin"."""
+    """The entity without a leading article, a trailing possessive or a glued-on word: "the
+    Kremlin's" -> "Kremlin", "Justin Trudeau-at-" -> "Justin Trudeau"."""
     s, e = ent.start, ent.end
     lead = _LEAD.match(sentence, s, e)
     if lead:
