@@ -244,15 +244,20 @@ def _date_heads(doc: Any) -> tuple[str, ...]:
     return tuple(heads)
 
 
+def _phrase_head(tok: Any) -> Any:
+    """The head noun of the phrase ``tok`` modifies: "which" -> "firm" in "which US defense firm"."""
+    while tok.dep_ in ("det", "amod", "compound", "poss") and tok.head.i != tok.i:
+        tok = tok.head
+    return tok
+
+
 def _stranded_verb(doc: Any, focus_tok: Any) -> tuple[int, bool]:
     """(index of the question's main verb left at its end, or -1; whether it is a passive one).
     "From which school did the judge who ... graduate?": the model often reads "did" as the main
     verb and the stranded verb as a noun inside the clause. The same with "was": "In which city
     was the musician whose death ... born?" (the asked phrase says where or when, so the verb at
     the end completes the main clause; not "how old was X?")."""
-    phrase_head = focus_tok
-    while phrase_head.dep_ in ("det", "amod", "compound", "poss") and phrase_head.head.i != phrase_head.i:
-        phrase_head = phrase_head.head
+    phrase_head = _phrase_head(focus_tok)
     adverbial = phrase_head.dep_ in ("pobj", "pcomp") or focus_tok.lower_ in ("when", "where")
     roots = {t.lemma_ for t in doc if t.dep_ == "ROOT"}
     words_ = [t for t in doc if not t.is_punct]
@@ -312,9 +317,7 @@ ROLES = {"nsubj": "subj", "nsubjpass": "subjpass", "dobj": "obj"}
 def _asked_role(focus_tok: Any) -> tuple[str, str]:
     """(verb lemma, role) when the asked phrase ("who", "which US firm") is the subject or the
     object of a full verb."""
-    head = focus_tok
-    while head.dep_ in ("det", "amod", "compound", "poss") and head.head.i != head.i:
-        head = head.head
+    head = _phrase_head(focus_tok)
     if head.dep_ in ROLES and head.head.pos_ == "VERB":
         return head.head.lemma_.lower(), ROLES[head.dep_]
     if head.dep_ in ("attr", "nsubj") and head.head.lemma_ == "be":

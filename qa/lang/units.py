@@ -28,9 +28,11 @@ _UNITS: dict[str, tuple[str, ...]] = {
     "floors": ("storey storeys story stories", "floor floors"),
 }
 _FOLDED = {form: forms.split()[0] for group in _UNITS.values() for forms in group for form in forms.split()}
-_DIMENSIONS: dict[str, frozenset[str]] = {
-    unit: frozenset(d for d, group in _UNITS.items() if any(unit == g.split()[0] for g in group))
-    for unit in set(_FOLDED.values())}
+_DIMENSIONS: dict[str, frozenset[str]] = {}
+for _dimension, _group in _UNITS.items():
+    for _forms in _group:
+        _unit = _forms.split()[0]
+        _DIMENSIONS[_unit] = _DIMENSIONS.get(_unit, frozenset()) | {_dimension}
 
 #: every written form of a unit
 UNIT_WORDS = frozenset(_FOLDED)

@@ -13,13 +13,16 @@ import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlparse
 
 import numpy as np
 
 from qa.lang.dates import date_int, from_int
 from qa.types import Chunk
+
+if TYPE_CHECKING:
+    from chromadb.api.collection_configuration import CreateCollectionConfiguration
 
 logger = logging.getLogger(__name__)
 
@@ -136,6 +139,11 @@ def forget_local(path: Path, only_unused: bool = False) -> None:
 SEARCH_EF = 300
 
 
+def _hnsw() -> CreateCollectionConfiguration:
+    """The collection's index: cosine space, searched with ``SEARCH_EF`` candidates."""
+    return {"hnsw": {"space": "cosine", "ef_search": SEARCH_EF}}
+
+
 class ChromaStore:
     """Chunk vectors + metadata in one Chroma collection (cosine space)."""
 
@@ -163,7 +171,7 @@ class ChromaStore:
             self.collection = self.client.get_or_create_collection(
                 collection,
                 embedding_function=None,
-                configuration={"hnsw": {"space": "cosine", "ef_search": SEARCH_EF}},
+                configuration=_hnsw(),
             )
             self._search_wider()
         except Exception as exc:  # chromadb raises many types; name the place and the fix
@@ -203,7 +211,7 @@ class ChromaStore:
         try:
             self.client.delete_collection(name)
             self.collection = self.client.get_or_create_collection(
-                name, embedding_function=None, configuration={"hnsw": {"space": "cosine", "ef_search": SEARCH_EF}},
+                name, embedding_function=None, configuration=_hnsw(),
             )
         except Exception as exc:
             raise StoreError(f"cannot reset the vector store at {self.location}: {exc}") from exc
